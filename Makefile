@@ -1,0 +1,43 @@
+# The two commands a newcomer needs: `make run` and `make test`. Each builds .venv by itself.
+SHELL := /bin/bash
+PY := .venv/bin/python
+PIP := .venv/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test venv venv-dev services migrate openapi openapi-check bench clean
+
+.venv/.runtime: requirements.txt
+	python3 -m venv .venv
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+.venv/.dev: .venv/.runtime requirements-dev.txt sdk/python/pyproject.toml
+	$(PIP) install -q -r requirements-dev.txt
+	touch $@
+
+venv: .venv/.runtime
+venv-dev: .venv/.dev
+
+## run: the product on embedded defaults (SQLite, local cache, demo stage, a seeded demo topic)
+run: .venv/.runtime
+	bash scripts/run-local.sh
+
+## test: the whole suite on PostgreSQL + Redis (starts them when they are stopped)
+test: .venv/.dev
+	bash scripts/ensure-services.sh
+	DJANGO_SETTINGS_MODULE=agora.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+
+services:
+	bash scripts/ensure-services.sh
+
+openapi: .venv/.dev
+	DJANGO_SETTINGS_MODULE=agora.settings.test $(PY) manage.py spectacular --validate --fail-on-warn --file openapi.yaml
+
+bench: .venv/.dev
+	bash scripts/ensure-services.sh
+	$(PY) bench/api.py
+
+clean:
+	rm -rf .venv db.sqlite3 staticfiles

@@ -1,0 +1,34 @@
+from django.urls import path
+
+from agora.api import discovery
+from apps.agents import apis as agents
+from apps.agents import dev_apis
+from apps.auth import apis as auth
+from apps.jobs import apis as jobs
+from apps.onchain import apis as onchain
+
+urlpatterns = [
+    path("agent/bootstrap", discovery.BootstrapApi.as_view()),
+    path("economy/policy", discovery.EconomyPolicyApi.as_view()),
+    path("governance/constitution", discovery.ConstitutionApi.as_view()),
+    path("agents/auth/challenge", auth.ChallengeCreateApi.as_view()),
+    path("agents/auth/verify", auth.ChallengeVerifyApi.as_view()),
+    path("agents/auth/logout", auth.LogoutApi.as_view()),
+    path("profile", agents.ProfileApi.as_view()),
+    path("profiles", agents.ProfileListApi.as_view()),
+    path("stake/requirements", agents.StakeRequirementsApi.as_view()),
+    path("stake/status", agents.StakeStatusApi.as_view()),
+    path("stake/dev_set", dev_apis.DevStakeSetApi.as_view()),
+    path("reputation/leaderboard", agents.LeaderboardApi.as_view()),
+    path("reputation/dev_set", dev_apis.DevReputationSetApi.as_view()),
+    path("reputation/<str:address>", agents.ReputationApi.as_view()),
+    path("agr/status", agents.AgrStatusApi.as_view()),
+    path("slashing/events", onchain.SlashingEventListApi.as_view()),
+    path("jobs", jobs.JobCollectionApi.as_view()),
+    path("jobs/<uuid:job_id>", jobs.JobDetailApi.as_view()),
+    path("jobs/<uuid:job_id>/submissions", jobs.JobSubmissionListApi.as_view()),
+    path("jobs/<uuid:job_id>/votes", jobs.VoteSummaryApi.as_view()),
+    path("jobs/<uuid:job_id>/close", jobs.JobCloseApi.as_view()),
+    path("submissions", jobs.SubmissionCreateApi.as_view()),
+    path("votes", jobs.VoteCastApi.as_view()),
+]

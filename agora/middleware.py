@@ -1,0 +1,44 @@
+import re
+import uuid
+
+from django.conf import settings
+from django.http import JsonResponse
+from django_ratelimit.core import get_usage
+
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+class RequestIdMiddleware:
+    """Honour a sane incoming X-Request-ID (or make one) and echo it on the response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else str(uuid.uuid4())
+        request.META["HTTP_X_REQUEST_ID"] = request_id
+        response = self.get_response(request)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class GlobalRateLimitMiddleware:
+    """A per-IP ceiling on the API (AGORA_RATE_LIMIT_PER_MIN), before any view runs."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        per_minute = settings.AGORA_RATE_LIMIT_PER_MIN
+        if per_minute > 0 and request.path.startswith("/api/"):
+            usage = get_usage(request, group="global-ip", key="ip", rate=f"{per_minute}/m", increment=True)
+            if usage and usage["should_limit"]:
+                retry = str(max(1, usage["time_left"]))
+                response = JsonResponse(
+                    {"detail": f"Too many requests; retry after {retry} s.", "code": "rate_limited"},
+                    status=429,
+                )
+                response["Retry-After"] = retry
+                return response
+        return self.get_response(request)

@@ -1,0 +1,170 @@
+"""Settings shared by every environment. Values come from the environment (django-environ)."""
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+env = environ.Env()
+
+SECRET_KEY = env("SECRET_KEY", default="")
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "django_celery_beat",
+    "django_prometheus",
+    "apps.common",
+    "apps.agents",
+    "apps.auth",
+    "apps.jobs",
+    "apps.onchain",
+    "apps.treasury",
+]
+
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "agora.middleware.RequestIdMiddleware",
+    "django_structlog.middlewares.RequestMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "agora.middleware.GlobalRateLimitMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+
+ROOT_URLCONF = "agora.urls"
+WSGI_APPLICATION = "agora.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "agora" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": env.db("DATABASE_URL", default="postgres:///agora")}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# --- Agora -------------------------------------------------------------------
+AGORA_BASE_URL = env("AGORA_BASE_URL", default="http://127.0.0.1:8000")
+AGORA_CHAIN_ID = env.int("AGORA_CHAIN_ID", default=8453)
+AGORA_SERVICE_STAGE = env("AGORA_SERVICE_STAGE", default="dev")
+AGORA_SERVICE_NOTICE = env("AGORA_SERVICE_NOTICE", default="")
+AGORA_CHAIN_NOTICE = env(
+    "AGORA_CHAIN_NOTICE",
+    default="Bounties settle in USDC; the database is the source of truth and the chain verifies it.",
+)
+AGORA_MIN_STAKE_USDC = env("AGORA_MIN_STAKE_USDC", default="10")
+AGORA_MIN_REP_SCORE_TO_VOTE = env.int("AGORA_MIN_REP_SCORE_TO_VOTE", default=1)
+AGORA_ENABLE_DEV_ENDPOINTS = env.bool("AGORA_ENABLE_DEV_ENDPOINTS", default=False)
+AGORA_DEV_SECRET = env("AGORA_DEV_SECRET", default="")
+AGORA_RATE_LIMIT_PER_MIN = env.int("AGORA_RATE_LIMIT_PER_MIN", default=300)
+AGORA_AUTH_RATE_LIMIT_PER_MIN = env.int("AGORA_AUTH_RATE_LIMIT_PER_MIN", default=30)
+AGORA_WRITE_RATE_LIMIT_PER_MIN = env.int("AGORA_WRITE_RATE_LIMIT_PER_MIN", default=120)
+AGORA_OPERATOR_ADDRESSES = [a.lower() for a in env.list("AGORA_OPERATOR_ADDRESSES", default=[])]
+AGORA_AUTH_NONCE_TTL_SECONDS = env.int("AGORA_AUTH_NONCE_TTL_SECONDS", default=300)
+AGORA_SESSION_TTL_SECONDS = env.int("AGORA_SESSION_TTL_SECONDS", default=7 * 24 * 3600)
+AGORA_MAX_BODY_BYTES = env.int("AGORA_MAX_BODY_BYTES", default=256 * 1024)
+
+# Economy policy: percentages of the bounty, and AGR minted per win.
+AGORA_SETTLEMENT_NETWORK = env("AGORA_SETTLEMENT_NETWORK", default="base")
+AGORA_USDC_ADDRESS = env("AGORA_USDC_ADDRESS", default="0x833589fcd6edb6e08f4c7c32d4f71b54bda02913")
+AGORA_AGR_TOKEN_ADDRESS = env("AGORA_AGR_TOKEN_ADDRESS", default="")
+AGORA_TREASURY_ADDRESS = env("AGORA_TREASURY_ADDRESS", default="")
+AGORA_STAKE_CONTRACT_ADDRESS = env("AGORA_STAKE_CONTRACT_ADDRESS", default="")
+AGORA_ONCHAIN_STAKE_ENABLED = env.bool("AGORA_ONCHAIN_STAKE_ENABLED", default=False)
+AGORA_AGENT_PAYOUT_PCT = env.int("AGORA_AGENT_PAYOUT_PCT", default=70)
+AGORA_PLATFORM_FEE_PCT = env.int("AGORA_PLATFORM_FEE_PCT", default=25)
+AGORA_JURY_POOL_PCT = env.int("AGORA_JURY_POOL_PCT", default=5)
+AGORA_AGR_MINT_PER_WIN = env.int("AGORA_AGR_MINT_PER_WIN", default=50)
+
+# Django's own body limit matches ours, so oversized form posts fail cleanly too.
+DATA_UPLOAD_MAX_MEMORY_SIZE = AGORA_MAX_BODY_BYTES
+
+# --- DRF / schema ------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["apps.auth.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PARSER_CLASSES": ["agora.api.parsers.ExactJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "agora.api.exception_handler.handle_exception",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Agora API",
+    "DESCRIPTION": "Agora protocol v1: an open port for autonomous AI agents. See /llms.txt.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- Celery ------------------------------------------------------------------
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TIMEZONE = "UTC"
+from agora.schedule import BEAT_SCHEDULE as CELERY_BEAT_SCHEDULE  # noqa: E402
+
+# --- Logging -----------------------------------------------------------------
+from agora.logging import configure_structlog, logging_config  # noqa: E402
+
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+LOGGING = logging_config(LOG_LEVEL)
+configure_structlog()
+DJANGO_STRUCTLOG_CELERY_ENABLED = False
+
+# --- Chain -------------------------------------------------------------------
+AGORA_RPC_URL = env("AGORA_RPC_URL", default="")
+AGORA_AUTH_EIP1271_ENABLED = env.bool("AGORA_AUTH_EIP1271_ENABLED", default=False)

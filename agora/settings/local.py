@@ -1,0 +1,16 @@
+"""`make run`: embedded defaults, no external services (SQLite, local cache, demo stage)."""
+from .base import *  # noqa: F401,F403
+from .base import BASE_DIR, env
+
+DEBUG = env.bool("DEBUG", default=True)
+SECRET_KEY = env("SECRET_KEY", default="local-dev-only-not-secret")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+AGORA_SERVICE_STAGE = env("AGORA_SERVICE_STAGE", default="demo")
+AGORA_ENABLE_DEV_ENDPOINTS = env.bool("AGORA_ENABLE_DEV_ENDPOINTS", default=True)
+AGORA_DEV_SECRET = env("AGORA_DEV_SECRET", default="local-dev-secret")
+SILENCED_SYSTEM_CHECKS = ["models.W040"]  # covering-index INCLUDE is PostgreSQL-only; SQLite ignores it
+
+# Serve static files from the apps directly (no collectstatic step outside production).
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

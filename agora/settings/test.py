@@ -1,0 +1,35 @@
+"""pytest: PostgreSQL and Redis on localhost, as on the machines CI runs on."""
+from .base import *  # noqa: F401,F403
+from .base import env
+
+SECRET_KEY = "test-only-secret-key-that-is-long-enough-for-django-checks"
+DEBUG = False
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/agora")}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
+CACHES = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+    }
+}
+AGORA_SERVICE_STAGE = "dev"
+AGORA_BASE_URL = "http://testserver"
+AGORA_CHAIN_ID = 31337
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True
+LOG_LEVEL = "WARNING"
+from agora.logging import logging_config  # noqa: E402
+
+LOGGING = logging_config(LOG_LEVEL)
+# Generous limits so suites that sign in many wallets don't trip them; tests/test_ratelimit.py
+# lowers them to prove the 429 path.
+AGORA_AUTH_RATE_LIMIT_PER_MIN = 100000
+AGORA_WRITE_RATE_LIMIT_PER_MIN = 100000
+AGORA_RATE_LIMIT_PER_MIN = 100000
+
+# Serve static files from the apps directly (no collectstatic step outside production).
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularYAMLAPIView
+
+from agora.api import discovery
+from agora.health import healthz, readyz
+
+urlpatterns = [
+    path("healthz", healthz),
+    path("readyz", readyz),
+    path("llms.txt", discovery.llms_txt),
+    path("openapi.yaml", SpectacularYAMLAPIView.as_view(), name="openapi-yaml"),
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi-json"),
+    path(".well-known/ai-plugin.json", discovery.ai_plugin),
+    path(".well-known/agent.json", discovery.agent_manifest),
+    path("agora-agent-manifest.json", discovery.agent_manifest),
+    path("api/v1/", include("agora.api_urls")),
+    path("admin/", admin.site.urls),
+    path("", include("django_prometheus.urls")),
+]

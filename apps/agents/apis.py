@@ -1,0 +1,104 @@
+from django.conf import settings
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agora.api.pagination import parse_limit
+from agora.api.ratelimit import enforce_write_address
+from agora.api.schema import with_errors
+from agora.api.views import IsAgent, body_data, query_data
+from apps.common.chain import normalize_address
+from apps.common.errors import InvalidInput
+
+from . import selectors, services
+from .serializers import (AddressQuerySerializer, AgentProfileOutputSerializer, AgentProfileUpdateInputSerializer,
+                          AgrStatusOutputSerializer, LeaderboardOutputSerializer, ProfileListOutputSerializer,
+                          ReputationOutputSerializer, StakeRequirementsOutputSerializer,
+                          StakeStatusOutputSerializer)
+
+ADDRESS_PARAM = OpenApiParameter("address", str, required=True, description="0x + 40 hex, any case")
+LIMIT_PARAM = OpenApiParameter("limit", int, description="1-200")
+
+
+class ProfileApi(APIView):
+    permission_classes = [IsAgent]
+
+    @extend_schema(operation_id="profile_get", responses=with_errors({200: AgentProfileOutputSerializer}, 401))
+    def get(self, request):
+        return Response(AgentProfileOutputSerializer(selectors.profile_get(address=request.user.address)).data)
+
+    @extend_schema(operation_id="profile_update", request=AgentProfileUpdateInputSerializer,
+                   responses=with_errors({200: AgentProfileOutputSerializer}, 400, 401))
+    def put(self, request):
+        enforce_write_address(request)
+        if isinstance(request.data, dict) and "avatar_mode" in request.data:
+            raise InvalidInput("avatar_mode can't be set; donations switch it to donor", code="field_not_settable")
+        changes = body_data(request, AgentProfileUpdateInputSerializer)
+        profile = services.profile_update(address=request.user.address, changes=changes)
+        return Response(AgentProfileOutputSerializer(profile).data)
+
+
+class ProfileListApi(APIView):
+    @extend_schema(operation_id="profiles_list",
+                   parameters=[OpenApiParameter("addresses", str, required=True, description="comma-separated, <=200")],
+                   responses=with_errors({200: ProfileListOutputSerializer}, 400))
+    def get(self, request):
+        raw = [a.strip() for a in request.query_params.get("addresses", "").split(",") if a.strip()]
+        if not raw:
+            raise InvalidInput("addresses is required: a comma-separated list", code="addresses_required")
+        if len(raw) > 200:
+            raise InvalidInput("at most 200 addresses", code="too_many_addresses")
+        addresses = list(dict.fromkeys(normalize_address(a, field="addresses") for a in raw))
+        return Response({"profiles": AgentProfileOutputSerializer(selectors.profile_list(addresses=addresses),
+                                                                  many=True).data})
+
+
+class StakeRequirementsApi(APIView):
+    @extend_schema(operation_id="stake_requirements", responses=with_errors({200: StakeRequirementsOutputSerializer}))
+    def get(self, request):
+        return Response(StakeRequirementsOutputSerializer(stake_requirements()).data)
+
+
+def stake_requirements() -> dict:
+    return {
+        "network": settings.AGORA_SETTLEMENT_NETWORK,
+        "chain_id": settings.AGORA_CHAIN_ID,
+        "settlement_asset": "USDC",
+        "usdc_address": settings.AGORA_USDC_ADDRESS.lower(),
+        "min_stake": float(settings.AGORA_MIN_STAKE_USDC),
+        "slashing_policy": "Proven misconduct can be slashed from stake after operator review "
+                           "(proposal with evidence, approval, Safe execution).",
+        "onchain_stake_enabled": settings.AGORA_ONCHAIN_STAKE_ENABLED,
+        "stake_contract_address": settings.AGORA_STAKE_CONTRACT_ADDRESS.lower(),
+    }
+
+
+class StakeStatusApi(APIView):
+    @extend_schema(operation_id="stake_status", parameters=[ADDRESS_PARAM],
+                   responses=with_errors({200: StakeStatusOutputSerializer}, 400))
+    def get(self, request):
+        address = query_data(request, AddressQuerySerializer)["address"]
+        return Response(StakeStatusOutputSerializer(selectors.stake_status(address=address)).data)
+
+
+class ReputationApi(APIView):
+    @extend_schema(operation_id="reputation_get", responses=with_errors({200: ReputationOutputSerializer}, 400))
+    def get(self, request, address):
+        address = normalize_address(address)
+        return Response(ReputationOutputSerializer(selectors.reputation_get(address=address)).data)
+
+
+class LeaderboardApi(APIView):
+    @extend_schema(operation_id="reputation_leaderboard", parameters=[LIMIT_PARAM],
+                   responses=with_errors({200: LeaderboardOutputSerializer}, 400))
+    def get(self, request):
+        limit = parse_limit(request.query_params.get("limit"), default=50)
+        return Response(LeaderboardOutputSerializer({"entries": selectors.leaderboard(limit=limit)}).data)
+
+
+class AgrStatusApi(APIView):
+    @extend_schema(operation_id="agr_status", parameters=[ADDRESS_PARAM],
+                   responses=with_errors({200: AgrStatusOutputSerializer}, 400))
+    def get(self, request):
+        address = query_data(request, AddressQuerySerializer)["address"]
+        return Response(AgrStatusOutputSerializer(selectors.agr_status(address=address)).data)

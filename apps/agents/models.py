@@ -1,0 +1,107 @@
+from django.db import models
+
+
+class AvatarMode(models.TextChoices):
+    MANUAL = "manual"
+    DONOR = "donor"
+
+
+class ParticipantType(models.TextChoices):
+    UNKNOWN = "unknown"
+    HUMAN = "human"
+    AGENT = "agent"
+
+
+class AgentProfile(models.Model):
+    address = models.CharField(max_length=42, primary_key=True)
+    nickname = models.CharField(max_length=64, blank=True, default="")
+    avatar_url = models.URLField(max_length=500, blank=True, default="")
+    avatar_mode = models.CharField(max_length=8, choices=AvatarMode.choices, default=AvatarMode.MANUAL)
+    participant_type = models.CharField(max_length=8, choices=ParticipantType.choices,
+                                        default=ParticipantType.UNKNOWN)
+    avatar_seed = models.CharField(max_length=128, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return self.nickname or self.address
+
+
+class Reputation(models.Model):
+    address = models.CharField(max_length=42, primary_key=True)
+    score = models.IntegerField(default=0)
+    wins = models.IntegerField(default=0)
+    losses = models.IntegerField(default=0)
+    last_updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["-score", "address"], name="reputation_leaderboard")]
+
+    def __str__(self):
+        return f"{self.address}: {self.score}"
+
+
+class ReputationKind(models.TextChoices):
+    SUBMISSION = "submission"
+    WIN = "win"
+    LOSS = "loss"
+    OPERATOR_RESET = "operator_reset"
+    DEV_SET = "dev_set"
+
+
+class ReputationLedger(models.Model):
+    """Every reputation change: who/what, when, why."""
+
+    address = models.CharField(max_length=42, db_index=True)
+    kind = models.CharField(max_length=16, choices=ReputationKind.choices)
+    delta = models.IntegerField()
+    score_after = models.IntegerField()
+    reason = models.CharField(max_length=500, blank=True, default="")
+    actor = models.CharField(max_length=100, blank=True, default="")
+    job_id = models.UUIDField(null=True, blank=True, db_index=True)
+    submission_id = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.address} {self.kind} {self.delta:+d}"
+
+
+class Stake(models.Model):
+    """Off-chain stake record (dev_set / operator); the indexer keeps the on-chain one."""
+
+    address = models.CharField(max_length=42, primary_key=True)
+    staked_units = models.BigIntegerField(default=0)
+    stake_tx_hash = models.CharField(max_length=66, blank=True, default="")
+    stake_chain_id = models.BigIntegerField(null=True, blank=True)
+    stake_contract_address = models.CharField(max_length=42, blank=True, default="")
+    stake_block_number = models.BigIntegerField(null=True, blank=True)
+    stake_log_index = models.IntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.address}: {self.staked_units}"
+
+
+class AgrKind(models.TextChoices):
+    EARNED = "earned"
+    SPENT = "spent"
+
+
+class AgrLedger(models.Model):
+    address = models.CharField(max_length=42, db_index=True)
+    kind = models.CharField(max_length=8, choices=AgrKind.choices)
+    amount = models.BigIntegerField()
+    reason = models.CharField(max_length=200, blank=True, default="")
+    job_id = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="agr_amount_positive"),
+            # A topic rewards its winner once, however often close is retried.
+            models.UniqueConstraint(fields=["job_id", "address", "kind"], name="agr_once_per_job",
+                                    condition=models.Q(job_id__isnull=False)),
+        ]
+
+    def __str__(self):
+        return f"{self.address} {self.kind} {self.amount}"

@@ -1,0 +1,56 @@
+from django.conf import settings
+from django.db.models import Q, Sum
+
+from apps.common.chain import usdc_to_units
+
+from .models import AgentProfile, AgrKind, AgrLedger, Reputation, Stake
+from .rules import default_avatar_seed
+
+
+def profile_get(*, address: str) -> AgentProfile:
+    """The stored profile, or the defaults every address has before it signs in (unsaved)."""
+    profile = AgentProfile.objects.filter(address=address).first()
+    return profile or AgentProfile(address=address, avatar_seed=default_avatar_seed(address))
+
+
+def profile_list(*, addresses: list[str]) -> list[AgentProfile]:
+    found = AgentProfile.objects.in_bulk(addresses)
+    return [found.get(a) or AgentProfile(address=a, avatar_seed=default_avatar_seed(a)) for a in addresses]
+
+
+def reputation_get(*, address: str) -> Reputation:
+    return Reputation.objects.filter(address=address).first() or Reputation(address=address)
+
+
+def leaderboard(*, limit: int):
+    return Reputation.objects.order_by("-score", "address").only("address", "score")[:limit]
+
+
+def min_stake_units() -> int:
+    return usdc_to_units(settings.AGORA_MIN_STAKE_USDC, field="AGORA_MIN_STAKE_USDC")
+
+
+def stake_get(*, address: str) -> Stake:
+    return Stake.objects.filter(address=address).first() or Stake(address=address)
+
+
+def agr_status(*, address: str) -> dict:
+    totals = AgrLedger.objects.filter(address=address).aggregate(
+        earned=Sum("amount", filter=Q(kind=AgrKind.EARNED), default=0),
+        spent=Sum("amount", filter=Q(kind=AgrKind.SPENT), default=0),
+    )
+    return {"address": address, "balance": totals["earned"] - totals["spent"], **totals}
+
+
+def stake_status(*, address: str) -> dict:
+    stake = stake_get(address=address)
+    return {
+        "address": address,
+        "is_eligible": stake.staked_units >= min_stake_units(),
+        "staked_units": stake.staked_units,
+        "stake_tx_hash": stake.stake_tx_hash or None,
+        "stake_chain_id": stake.stake_chain_id,
+        "stake_contract_address": stake.stake_contract_address or None,
+        "stake_block_number": stake.stake_block_number,
+        "stake_log_index": stake.stake_log_index,
+    }

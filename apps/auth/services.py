@@ -1,0 +1,97 @@
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from apps.agents.services import profile_ensure
+from apps.common.chain import normalize_address
+from apps.common.errors import NotAuthenticated, NotFound
+
+from .models import AgentSession, AuthChallenge
+from .signatures import parse_signature, recover_signer
+from .siwe import build_message
+
+# Outstanding challenges checked per verify: an agent that asked twice may sign either.
+_MAX_OPEN_CHALLENGES = 5
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def challenge_create(*, address: str) -> AuthChallenge:
+    address = normalize_address(address)
+    now = timezone.now().replace(microsecond=0)
+    nonce = secrets.token_hex(16)
+    expires_at = now + timedelta(seconds=settings.AGORA_AUTH_NONCE_TTL_SECONDS)
+    message = build_message(base_url=settings.AGORA_BASE_URL, address=address,
+                            chain_id=settings.AGORA_CHAIN_ID, nonce=nonce,
+                            issued_at=now, expires_at=expires_at)
+    return AuthChallenge.objects.create(address=address, nonce=nonce, message=message,
+                                        issued_at=now, expires_at=expires_at)
+
+
+@transaction.atomic
+def challenge_verify(*, address: str, signature: str, nonce: str | None = None) -> tuple[AgentSession, str]:
+    """Consume the challenge the signature is over and open a session. Every failure is a 401."""
+    address = normalize_address(address)
+    signature_bytes = parse_signature(signature)
+    now = timezone.now()
+    candidates = AuthChallenge.objects.select_for_update().filter(address=address, used_at__isnull=True)
+    if nonce:
+        candidates = candidates.filter(nonce=nonce)
+    candidates = list(candidates.order_by("-issued_at")[:_MAX_OPEN_CHALLENGES])
+    if not candidates:
+        raise NotAuthenticated("no open challenge for this address; request a new one", code="challenge_not_found")
+    live = [c for c in candidates if c.expires_at > now]
+    if not live:
+        raise NotAuthenticated("the challenge has expired; request a new one", code="challenge_expired")
+    challenge = next((c for c in live if _signed_by(c.message, signature_bytes, address)), None)
+    if challenge is None:
+        raise NotAuthenticated("signature does not match the issued message for this address",
+                               code="signature_invalid")
+    challenge.used_at = now
+    challenge.save(update_fields=["used_at"])
+    profile_ensure(address=address)
+    return session_create(address=address)
+
+
+def _signed_by(message: str, signature: bytes, address: str) -> bool:
+    if recover_signer(message, signature) == address:
+        return True
+    from apps.onchain.eip1271 import is_valid_contract_signature
+
+    return is_valid_contract_signature(address=address, message=message, signature=signature)
+
+
+def session_create(*, address: str) -> tuple[AgentSession, str]:
+    token = secrets.token_urlsafe(32)
+    session = AgentSession.objects.create(
+        address=address, token_hash=hash_token(token),
+        expires_at=timezone.now() + timedelta(seconds=settings.AGORA_SESSION_TTL_SECONDS),
+    )
+    return session, token
+
+
+@transaction.atomic
+def session_revoke(*, session_id, reason: str = "signed out", actor: str = "") -> AgentSession:
+    session = AgentSession.objects.select_for_update().filter(pk=session_id).first()
+    if session is None:
+        raise NotFound("session not found")
+    if session.revoked_at is None:
+        session.revoked_at = timezone.now()
+        session.revoked_reason = f"{reason} ({actor})" if actor else reason
+        session.save(update_fields=["revoked_at", "revoked_reason"])
+    return session
+
+
+def purge_expired(*, keep_days: int = 7) -> dict:
+    """Drop challenges and sessions that expired more than keep_days ago (kept a while for audit)."""
+    cutoff = timezone.now() - timedelta(days=keep_days)
+    challenges, _ = AuthChallenge.objects.filter(expires_at__lt=cutoff).delete()
+    sessions, _ = AgentSession.objects.filter(expires_at__lt=cutoff).delete()
+    return {"challenges": challenges, "sessions": sessions}

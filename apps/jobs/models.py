@@ -1,0 +1,102 @@
+from django.db import models
+
+from apps.common.models import UUIDModel
+
+
+class JobStatus(models.TextChoices):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Job(UUIDModel):
+    """A topic (called a job on the wire). Close fields are written once, by job_close."""
+
+    title = models.CharField(max_length=140)
+    prompt = models.TextField()
+    bounty_units = models.BigIntegerField(default=0, help_text="USDC base units (6 decimals)")
+    tags = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=8, choices=JobStatus.choices, default=JobStatus.OPEN)
+    sponsor_address = models.CharField(max_length=42, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    winner_submission = models.ForeignKey("Submission", null=True, blank=True, on_delete=models.PROTECT,
+                                          related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    close_tx_hash = models.CharField(max_length=66, null=True, blank=True)
+    close_chain_id = models.BigIntegerField(null=True, blank=True)
+    close_contract_address = models.CharField(max_length=42, null=True, blank=True)
+    close_block_number = models.BigIntegerField(null=True, blank=True)
+    close_log_index = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="job_newest"),
+            models.Index(fields=["status", "-created_at", "-id"], name="job_status_newest"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(bounty_units__gte=0), name="job_bounty_nonnegative"),
+            models.CheckConstraint(
+                condition=models.Q(status="open", closed_at__isnull=True, winner_submission__isnull=True)
+                | models.Q(status="closed", closed_at__isnull=False, winner_submission__isnull=False),
+                name="job_closed_has_winner",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class JobTag(models.Model):
+    """One row per (topic, tag) so the tag filter is an index lookup on every database."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="tag_rows")
+    tag = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "tag"], name="job_tag_unique")]
+        indexes = [models.Index(fields=["tag", "job"], name="job_tag_lookup")]
+
+
+class Submission(UUIDModel):
+    job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="submissions")
+    agent_address = models.CharField(max_length=42, db_index=True)
+    content = models.TextField()
+    evidence = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["job", "created_at", "id"], name="submission_job_order")]
+
+    def __str__(self):
+        return f"{self.agent_address} on {self.job_id}"
+
+
+class Vote(UUIDModel):
+    """One vote per voter per topic; voting again moves it (vote_cast upserts)."""
+
+    job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="votes")
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="votes")
+    voter_address = models.CharField(max_length=42)
+    weight = models.PositiveSmallIntegerField()
+    review = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "voter_address"], name="one_vote_per_voter")]
+        # Covering index: the tally is an index-only scan grouped by submission.
+        indexes = [models.Index(fields=["job", "submission"], include=["weight"], name="vote_tally")]
+
+
+class JobReceipt(models.Model):
+    """What close froze: ranking, policy and payout. Written once; never updated."""
+
+    job = models.OneToOneField(Job, on_delete=models.PROTECT, primary_key=True, related_name="receipt")
+    winner_submission_id = models.UUIDField()
+    closed_at = models.DateTimeField()
+    ranking = models.JSONField()
+    policy = models.JSONField()
+    payout = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"receipt {self.job_id}"

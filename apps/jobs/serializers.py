@@ -1,0 +1,190 @@
+import json
+
+from rest_framework import serializers
+
+from apps.common.chain import units_to_usdc
+from apps.common.fields import AddressField, UsdcField, ZDateTimeField
+from apps.common.timefmt import iso_z
+
+MAX_TEXT = 20000
+
+
+class EvidenceSerializer(serializers.Serializer):
+    type = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    source_url = serializers.URLField(max_length=2000, required=False, allow_blank=True)
+    retrieved_at = serializers.DateTimeField(required=False, allow_null=True)
+    snapshot_uri = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    snapshot_hash = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    quote = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    claim = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    confidence = serializers.FloatField(min_value=0, max_value=1, required=False, allow_null=True)
+    metadata = serializers.DictField(required=False, allow_null=True)
+
+    def validate_source_url(self, value):
+        if value and not value.lower().startswith(("http://", "https://")):
+            raise serializers.ValidationError("source_url must be an http(s) URL")
+        return value
+
+    def validate_metadata(self, value):
+        if value is not None and len(json.dumps(value, default=str)) > 4000:
+            raise serializers.ValidationError("metadata must serialise to at most 4000 characters")
+        return value
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value.get("retrieved_at") is not None:
+            value["retrieved_at"] = iso_z(value["retrieved_at"])
+        if value.get("confidence") is not None:
+            value["confidence"] = float(value["confidence"])
+        return value
+
+
+class JobCreateInputSerializer(serializers.Serializer):
+    title = serializers.CharField(min_length=1, max_length=140)
+    prompt = serializers.CharField(min_length=1, max_length=MAX_TEXT)
+    bounty_usdc = UsdcField()
+    tags = serializers.ListField(child=serializers.CharField(max_length=40), max_length=16, required=False, default=list)
+
+
+class RankingEntrySerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    submission_id = serializers.UUIDField()
+    agent_address = serializers.CharField()
+    weighted_votes = serializers.IntegerField()
+    voters = serializers.IntegerField()
+
+
+class ReceiptSerializer(serializers.Serializer):
+    winner_submission_id = serializers.UUIDField()
+    closed_at = ZDateTimeField()
+    ranking = RankingEntrySerializer(many=True)
+    policy = serializers.DictField()
+    payout = serializers.SerializerMethodField()
+
+    def get_payout(self, obj) -> dict:
+        """Exact base units plus the same values as USDC numbers."""
+        units = obj.payout
+        return {
+            "bounty_usdc": units_to_usdc(units["bounty_units"]),
+            "agent_payout_usdc": units_to_usdc(units["agent_payout_units"]),
+            "platform_fee_usdc": units_to_usdc(units["platform_fee_units"]),
+            "jury_pool_usdc": units_to_usdc(units["jury_pool_units"]),
+            **units,
+        }
+
+
+class JobOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    title = serializers.CharField()
+    prompt = serializers.CharField()
+    bounty_usdc = UsdcField(source="bounty_units")
+    tags = serializers.ListField(child=serializers.CharField())
+    status = serializers.ChoiceField(choices=["open", "closed"])
+    sponsor_address = serializers.CharField()
+    created_at = ZDateTimeField()
+    winner_submission_id = serializers.UUIDField(allow_null=True)
+    closed_at = ZDateTimeField(allow_null=True)
+    close_tx_hash = serializers.CharField(allow_null=True)
+    close_chain_id = serializers.IntegerField(allow_null=True)
+    close_contract_address = serializers.CharField(allow_null=True)
+    close_block_number = serializers.IntegerField(allow_null=True)
+    close_log_index = serializers.IntegerField(allow_null=True)
+    anchor_root = serializers.SerializerMethodField()
+    anchor_uri = serializers.SerializerMethodField()
+    anchor_schema_version = serializers.SerializerMethodField()
+    anchor_salt = serializers.SerializerMethodField()
+    anchor_tx_hash = serializers.SerializerMethodField()
+    anchor_chain_id = serializers.SerializerMethodField()
+    anchor_contract_address = serializers.SerializerMethodField()
+    anchor_block_number = serializers.SerializerMethodField()
+    anchor_log_index = serializers.SerializerMethodField()
+    receipt = serializers.SerializerMethodField()
+
+    # Anchoring (snapshot root posted by the Safe) is not built yet: these stay null until it is.
+    def get_anchor_root(self, obj) -> str | None:
+        return None
+
+    get_anchor_uri = get_anchor_salt = get_anchor_tx_hash = get_anchor_contract_address = get_anchor_root
+
+    def get_anchor_schema_version(self, obj) -> int | None:
+        return None
+
+    get_anchor_chain_id = get_anchor_block_number = get_anchor_log_index = get_anchor_schema_version
+
+    def get_receipt(self, obj) -> ReceiptSerializer(allow_null=True):
+        receipt = getattr(obj, "receipt", None) if obj.status == "closed" else None
+        return ReceiptSerializer(receipt).data if receipt else None
+
+
+class JobListOutputSerializer(serializers.Serializer):
+    jobs = JobOutputSerializer(many=True)
+    next_cursor = serializers.CharField(allow_null=True)
+
+
+class SubmissionCreateInputSerializer(serializers.Serializer):
+    job_id = serializers.UUIDField()
+    content = serializers.CharField(min_length=1, max_length=MAX_TEXT)
+    evidence = EvidenceSerializer(many=True, required=False, default=list, max_length=50)
+
+
+class SubmissionOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    job_id = serializers.UUIDField()
+    agent_address = serializers.CharField()
+    content = serializers.CharField()
+    evidence = serializers.ListField(child=serializers.DictField())
+    created_at = ZDateTimeField()
+
+
+class SubmissionCreateOutputSerializer(serializers.Serializer):
+    submission = SubmissionOutputSerializer()
+
+
+class VoteCastInputSerializer(serializers.Serializer):
+    job_id = serializers.UUIDField()
+    submission_id = serializers.UUIDField()
+    review = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class VoteOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    job_id = serializers.UUIDField()
+    submission_id = serializers.UUIDField()
+    voter_address = serializers.CharField()
+    weight = serializers.IntegerField()
+    review = serializers.CharField()
+    created_at = ZDateTimeField()
+
+
+class VoteCastOutputSerializer(serializers.Serializer):
+    vote = VoteOutputSerializer()
+
+
+class TallyEntrySerializer(serializers.Serializer):
+    submission_id = serializers.UUIDField()
+    weighted_votes = serializers.IntegerField()
+    voters = serializers.IntegerField()
+
+
+class VoteSummaryOutputSerializer(serializers.Serializer):
+    job_id = serializers.UUIDField()
+    tallies = TallyEntrySerializer(many=True)
+
+
+class JobCloseInputSerializer(serializers.Serializer):
+    winner_submission_id = serializers.UUIDField()
+    close_tx_hash = serializers.RegexField(r"^0x[0-9a-fA-F]{64}$", required=False, allow_null=True,
+                                           error_messages={"invalid": "must be 0x followed by 64 hex characters"})
+    close_chain_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False, allow_null=True)
+    close_contract_address = AddressField(required=False, allow_null=True)
+    close_block_number = serializers.IntegerField(min_value=0, max_value=2**63 - 1, required=False, allow_null=True)
+    close_log_index = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False, allow_null=True)
+
+    def validate_close_tx_hash(self, value):
+        return value.lower() if value else value
+
+
+class JobCloseOutputSerializer(serializers.Serializer):
+    job = JobOutputSerializer()
+    winner_submission_id = serializers.UUIDField()
+    voting_summary = VoteSummaryOutputSerializer()

@@ -1,0 +1,126 @@
+import structlog
+from django.db import connection, transaction
+from django.utils import timezone
+
+from apps.agents.eligibility import require_can_submit, require_can_vote
+from apps.agents.models import ReputationKind
+from apps.agents.rules import jury_weight
+from apps.agents.services import agr_credit, reputation_adjust
+from apps.common.errors import Conflict, Forbidden, InvalidInput, NotFound
+
+from .models import Job, JobReceipt, JobStatus, JobTag, Submission, Vote
+from .policy import payout_split, policy_current
+from .selectors import vote_tally
+
+log = structlog.get_logger(__name__)
+
+MAX_TAGS = 16
+MAX_TAG_LENGTH = 40
+
+
+def _clean_tags(tags) -> list[str]:
+    if len(tags) > MAX_TAGS:
+        raise InvalidInput(f"at most {MAX_TAGS} tags", code="too_many_tags")
+    cleaned = []
+    for tag in tags:
+        tag = tag.strip()
+        if not tag or len(tag) > MAX_TAG_LENGTH:
+            raise InvalidInput(f"each tag must be 1-{MAX_TAG_LENGTH} characters", code="invalid_tag")
+        if tag not in cleaned:
+            cleaned.append(tag)
+    return cleaned
+
+
+@transaction.atomic
+def job_create(*, sponsor: str, title: str, prompt: str, bounty_units: int, tags: list[str]) -> Job:
+    tags = _clean_tags(tags)
+    job = Job.objects.create(title=title, prompt=prompt, bounty_units=bounty_units, tags=tags,
+                             sponsor_address=sponsor)
+    JobTag.objects.bulk_create([JobTag(job=job, tag=t) for t in tags])
+    log.info("job_created", job_id=str(job.id), sponsor=sponsor)
+    return job
+
+
+def _lock_open_job_shared(job_id) -> Job:
+    """Share-lock the topic: submissions and votes run side by side, but a close (FOR UPDATE)
+    waits for them and they wait for it, so nothing lands on a topic after it closed."""
+    if connection.vendor == "postgresql":
+        job = Job.objects.raw(
+            "SELECT id, status FROM jobs_job WHERE id = %s FOR SHARE", [job_id]
+        )
+        job = next(iter(job), None)
+    else:  # SQLite serialises writers already
+        job = Job.objects.filter(pk=job_id).only("id", "status").first()
+    if job is None:
+        raise NotFound("topic not found", code="job_not_found")
+    if job.status != JobStatus.OPEN:
+        raise Conflict("topic is closed", code="job_closed")
+    return job
+
+
+@transaction.atomic
+def submission_create(*, job_id, agent: str, content: str, evidence: list[dict]) -> Submission:
+    job = _lock_open_job_shared(job_id)
+    require_can_submit(agent)
+    submission = Submission.objects.create(job_id=job.id, agent_address=agent, content=content, evidence=evidence)
+    reputation_adjust(address=agent, delta=1, kind=ReputationKind.SUBMISSION, reason="valid submission",
+                      job_id=job.id, submission_id=submission.id)
+    log.info("submission_created", job_id=str(job.id), submission_id=str(submission.id))
+    return submission
+
+
+@transaction.atomic
+def vote_cast(*, job_id, submission_id, voter: str, review: str = "") -> Vote:
+    job = _lock_open_job_shared(job_id)
+    if not Submission.objects.filter(pk=submission_id, job_id=job.id).exists():
+        raise InvalidInput("submission_id is not a submission of this topic", code="submission_not_in_job")
+    weight = jury_weight(require_can_vote(voter))
+    # INSERT .. ON CONFLICT (job, voter) DO UPDATE: a second vote moves the first, atomically.
+    Vote.objects.bulk_create(
+        [Vote(job_id=job.id, submission_id=submission_id, voter_address=voter, weight=weight, review=review)],
+        update_conflicts=True, unique_fields=["job", "voter_address"],
+        update_fields=["submission", "weight", "review", "updated_at"],
+    )
+    return Vote.objects.get(job_id=job.id, voter_address=voter)
+
+
+@transaction.atomic
+def job_close(*, job_id, actor: str, winner_submission_id, close_fields: dict | None = None) -> Job:
+    job = Job.objects.select_for_update().filter(pk=job_id).first()
+    if job is None:
+        raise NotFound("topic not found", code="job_not_found")
+    if job.sponsor_address != actor:
+        raise Forbidden("only the sponsor of this topic can close it", code="not_sponsor")
+    if job.status != JobStatus.OPEN:
+        raise Conflict("topic is already closed", code="job_closed")
+    winner = Submission.objects.filter(pk=winner_submission_id, job_id=job.id).first()
+    if winner is None:
+        raise InvalidInput("winner_submission_id is not a submission of this topic", code="submission_not_in_job")
+
+    now = timezone.now()
+    policy = policy_current()
+    ranking = vote_tally(job_id=job.id)
+    job.status = JobStatus.CLOSED
+    job.winner_submission = winner
+    job.closed_at = now
+    for name, value in (close_fields or {}).items():
+        setattr(job, name, value)
+    job.save()
+    JobReceipt.objects.create(job=job, winner_submission_id=winner.id, closed_at=now, ranking=ranking,
+                              policy=policy, payout=payout_split(job.bounty_units, policy))
+    _record_outcomes(job=job, winner=winner, policy=policy)
+    log.info("job_closed", job_id=str(job.id), winner_submission_id=str(winner.id))
+    return job
+
+
+def _record_outcomes(*, job: Job, winner: Submission, policy: dict) -> None:
+    submitters = set(Submission.objects.filter(job_id=job.id).values_list("agent_address", flat=True))
+    # Sorted so concurrent closes of different topics lock reputation rows in one order.
+    for address in sorted(submitters):
+        won = address == winner.agent_address
+        reputation_adjust(address=address, delta=0, kind=ReputationKind.WIN if won else ReputationKind.LOSS,
+                          reason=f"topic {job.id} closed", job_id=job.id, submission_id=winner.id if won else None,
+                          wins=int(won), losses=int(not won))
+    if policy["agr_mint_per_win"] > 0:
+        agr_credit(address=winner.agent_address, amount=policy["agr_mint_per_win"],
+                   reason=f"won topic {job.id}", job_id=job.id)

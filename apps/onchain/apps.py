@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OnchainConfig(AppConfig):
+    name = "apps.onchain"
+    verbose_name = "On-chain"

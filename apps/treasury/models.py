@@ -1,0 +1,1 @@
+# Donations and donor totals arrive with the chain indexer (TreasuryVault projections).
