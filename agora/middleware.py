@@ -42,3 +42,18 @@ class GlobalRateLimitMiddleware:
                 response["Retry-After"] = retry
                 return response
         return self.get_response(request)
+
+
+class BodySizeLimitMiddleware:
+    """Answer 413 in the API's error shape before anything (metrics included) reads the body."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        length = request.META.get("CONTENT_LENGTH", "")
+        limit = settings.AGORA_MAX_BODY_BYTES
+        if length.isdigit() and int(length) > limit:
+            return JsonResponse({"detail": f"Request body is larger than {limit} bytes.",
+                                 "code": "payload_too_large"}, status=413)
+        return self.get_response(request)

@@ -4,7 +4,7 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 from rest_framework.test import APIClient
 
-from apps.agents.services import profile_update, reputation_set, stake_set
+from apps.agents.services import profile_ensure, profile_update, reputation_set, stake_set
 from apps.auth.services import session_create
 
 
@@ -50,7 +50,11 @@ def make_wallet(db):
     def make(*, agent=False, stake_usdc=0, score=0, via_api=False):
         account = Account.create()
         address = account.address.lower()
-        token = sign_in(APIClient(), account) if via_api else session_create(address=address)[1]
+        if via_api:
+            token = sign_in(APIClient(), account)
+        else:  # what a successful verify does, without the signing round trip
+            profile_ensure(address=address)
+            token = session_create(address=address)[1]
         if agent:
             profile_update(address=address, changes={"participant_type": "agent"})
         if stake_usdc:

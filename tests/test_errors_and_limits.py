@@ -1,0 +1,72 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_malformed_json_is_a_400_in_the_error_shape(make_wallet):
+    wallet = make_wallet()
+    response = wallet.client.post("/api/v1/jobs", data="{not json", content_type="application/json")
+    assert response.status_code == 400 and response.json()["code"] == "parse_error"
+
+
+@pytest.mark.parametrize("body", ["[]", "3", '"x"', "null"])
+def test_non_object_bodies_are_400(make_wallet, body):
+    wallet = make_wallet()
+    response = wallet.client.post("/api/v1/jobs", data=body, content_type="application/json")
+    assert response.status_code == 400 and set(response.json()) == {"detail", "code"}
+
+
+def test_nan_and_infinity_are_rejected(make_wallet):
+    wallet = make_wallet()
+    body = '{"title": "t", "prompt": "p", "bounty_usdc": NaN}'
+    response = wallet.client.post("/api/v1/jobs", data=body, content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_oversized_body_is_413(make_wallet, settings):
+    wallet = make_wallet()
+    big = '{"title": "t", "prompt": "' + "x" * (settings.AGORA_MAX_BODY_BYTES + 10) + '", "bounty_usdc": 1}'
+    response = wallet.client.post("/api/v1/jobs", data=big, content_type="application/json")
+    assert response.status_code == 413 and response.json()["code"] == "payload_too_large"
+
+
+def test_unsupported_media_type_is_415(make_wallet):
+    wallet = make_wallet()
+    response = wallet.client.post("/api/v1/jobs", data="title=x", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 415 and set(response.json()) == {"detail", "code"}
+
+
+def test_wrong_method_is_405_in_the_error_shape(api):
+    response = api.delete("/api/v1/jobs")
+    assert response.status_code == 405 and set(response.json()) == {"detail", "code"}
+
+
+def test_request_id_is_echoed_or_made(client):
+    assert client.get("/healthz", HTTP_X_REQUEST_ID="abc-123")["X-Request-ID"] == "abc-123"
+    made = client.get("/healthz", HTTP_X_REQUEST_ID="bad id with spaces")["X-Request-ID"]
+    assert made != "bad id with spaces" and len(made) == 36
+
+
+def test_auth_endpoints_are_limited_per_ip_with_retry_after(api, settings):
+    settings.AGORA_AUTH_RATE_LIMIT_PER_MIN = 3
+    body = {"address": "0x" + "1" * 40}
+    codes = [api.post("/api/v1/agents/auth/challenge", body, format="json").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    limited = api.post("/api/v1/agents/auth/challenge", body, format="json")
+    assert limited.json()["code"] == "rate_limited" and 1 <= int(limited["Retry-After"]) <= 60
+
+
+def test_writes_are_limited_per_address(make_wallet, settings):
+    settings.AGORA_WRITE_RATE_LIMIT_PER_MIN = 2
+    first, second = make_wallet(), make_wallet()
+    body = {"title": "t", "prompt": "p", "bounty_usdc": 1}
+    codes = [first.client.post("/api/v1/jobs", body, format="json").status_code for _ in range(3)]
+    assert codes == [201, 201, 429]
+    assert second.client.post("/api/v1/jobs", body, format="json").status_code == 201
+
+
+def test_global_ceiling_per_ip(api, settings):
+    settings.AGORA_RATE_LIMIT_PER_MIN = 5
+    codes = [api.get("/api/v1/jobs").status_code for _ in range(6)]
+    assert codes[:5] == [200] * 5 and codes[5] == 429
+    assert api.get("/healthz").status_code == 200  # liveness is never limited
