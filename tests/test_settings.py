@@ -1,0 +1,23 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PROD = {"DJANGO_SETTINGS_MODULE": "agora.settings.production", "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+
+
+def _manage(*args, env):
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def test_production_refuses_to_start_without_secret_key_and_hosts():
+    result = _manage("check", env={**PROD, "DATABASE_URL": "postgres://postgres@127.0.0.1/agora"})
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_production_check_deploy_is_clean():
+    env = {**PROD, "SECRET_KEY": "x7!kP2#vQ9$mL4&nR8*tW1^yZ6@bC3%dF5(gH0)jK_-=+aSdFgHjKl", "ALLOWED_HOSTS": "agora.example",
+           "DATABASE_URL": "postgres://postgres@127.0.0.1/agora"}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
