@@ -33,6 +33,7 @@ def logging_config(level: str) -> dict:
 def configure_structlog() -> None:
     structlog.configure(
         processors=[
+            structlog.stdlib.filter_by_level,  # drop below-level events before any processing
             *_SHARED,
             structlog.stdlib.PositionalArgumentsFormatter(),
             structlog.processors.StackInfoRenderer(),

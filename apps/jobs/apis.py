@@ -122,6 +122,6 @@ class JobCloseApi(APIView):
         services.job_close(job_id=job_id, actor=request.user.address, winner_submission_id=winner,
                            close_fields=close_fields)
         job = selectors.job_get(job_id=job_id)
-        summary = {"job_id": job.id, "tallies": job.receipt.ranking}
+        summary = {"job_id": job.id, "tallies": job.receipt_row.ranking}
         return Response(JobCloseOutputSerializer({"job": job, "winner_submission_id": job.winner_submission_id,
                                                   "voting_summary": summary}).data)

@@ -62,9 +62,17 @@ class Submission(UUIDModel):
     content = models.TextField()
     evidence = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Running jury tally, kept exact by vote_cast in the vote's own transaction, so reading a
+    # ranking costs one row per submission however many votes there are. The votes table stays
+    # the ground truth (selectors.vote_tally_recount).
+    weighted_votes = models.IntegerField(default=0)
+    voters = models.IntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["job", "created_at", "id"], name="submission_job_order")]
+        indexes = [
+            models.Index(fields=["job", "created_at", "id"], name="submission_job_order"),
+            models.Index(fields=["job", "-weighted_votes", "created_at", "id"], name="submission_jury_rank"),
+        ]
 
     def __str__(self):
         return f"{self.agent_address} on {self.job_id}"
@@ -83,7 +91,7 @@ class Vote(UUIDModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "voter_address"], name="one_vote_per_voter")]
-        # Covering index: the tally is an index-only scan grouped by submission.
+        # Covering index: the recount is an index-only scan grouped by submission.
         indexes = [models.Index(fields=["job", "submission"], include=["weight"], name="vote_tally")]
 
 

@@ -6,12 +6,11 @@ from django.db.models import Q
 from agora.api.pagination import decode_cursor, encode_cursor
 from apps.common.errors import InvalidInput, NotFound
 
-from .models import Job, JobStatus, Submission
+from .models import Job, JobReceipt, JobStatus, Submission
 
-# One statement: votes are summed per submission (index-only on vote_tally), then joined
-# to every submission of the topic. Jury rank = weighted votes desc, then earlier
-# submission first, then id, so equal weights always rank the same way.
-_TALLY_SQL = """
+# The ground truth: votes summed per submission (index-only on vote_tally), joined to every
+# submission of the topic, in jury-rank order. Used to verify the running counters.
+_RECOUNT_SQL = """
 SELECT s.id, s.agent_address, COALESCE(t.weighted, 0) AS weighted, COALESCE(t.voters, 0) AS voters
 FROM jobs_submission s
 LEFT JOIN (
@@ -23,15 +22,21 @@ ORDER BY weighted DESC, s.created_at ASC, s.id ASC
 """
 
 
-def _job_base():
-    return Job.objects.select_related("receipt")
+def _attach_receipts(jobs: list[Job]) -> list[Job]:
+    """One query for the receipts of the closed topics among `jobs` (none when all are open).
+    Cheaper than select_related on the reverse one-to-one, which dominated query compile time."""
+    closed = [job.id for job in jobs if job.status == JobStatus.CLOSED]
+    receipts = JobReceipt.objects.in_bulk(closed) if closed else {}
+    for job in jobs:
+        job.receipt_row = receipts.get(job.id)
+    return jobs
 
 
 def job_list(*, status: str = "open", tag: str | None = None, limit: int = 20, cursor: str | None = None):
     """Newest first, keyset-paginated. Returns (jobs, next_cursor or None)."""
     if status not in ("open", "all", "closed"):
         raise InvalidInput("status must be open, closed or all", code="invalid_status")
-    qs = _job_base()
+    qs = Job.objects.all()
     if status != "all":
         qs = qs.filter(status=status)
     if tag:
@@ -41,14 +46,14 @@ def job_list(*, status: str = "open", tag: str | None = None, limit: int = 20, c
         qs = qs.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=pk))
     jobs = list(qs.order_by("-created_at", "-id")[: limit + 1])
     next_cursor = encode_cursor(jobs[limit - 1].created_at, jobs[limit - 1].id) if len(jobs) > limit else None
-    return jobs[:limit], next_cursor
+    return _attach_receipts(jobs[:limit]), next_cursor
 
 
 def job_get(*, job_id) -> Job:
-    job = _job_base().filter(pk=job_id).first()
+    job = Job.objects.filter(pk=job_id).first()
     if job is None:
         raise NotFound("topic not found", code="job_not_found")
-    return job
+    return _attach_receipts([job])[0]
 
 
 def job_exists(*, job_id) -> bool:
@@ -68,13 +73,23 @@ def submission_list(*, job_id, limit: int = 50, after: str | None = None):
 
 
 def vote_tally(*, job_id) -> list[dict]:
-    job_uuid = job_id if isinstance(job_id, uuid.UUID) else uuid.UUID(str(job_id))
-    if not job_exists(job_id=job_uuid):
+    """Jury rank: weighted votes desc, then the earlier submission, then id (ties always rank the
+    same way). Reads the running counters: one index range scan, one row per submission."""
+    if not job_exists(job_id=job_id):
         raise NotFound("topic not found", code="job_not_found")
+    rows = (Submission.objects.filter(job_id=job_id).order_by("-weighted_votes", "created_at", "id")
+            .values_list("id", "agent_address", "weighted_votes", "voters"))
+    return [{"rank": i + 1, "submission_id": str(sid), "agent_address": agent, "weighted_votes": weighted,
+             "voters": voters} for i, (sid, agent, weighted, voters) in enumerate(rows)]
+
+
+def vote_tally_recount(*, job_id) -> list[dict]:
+    """The same ranking computed from the votes themselves."""
+    job_uuid = job_id if isinstance(job_id, uuid.UUID) else uuid.UUID(str(job_id))
     # SQLite (make run) stores UUIDs as 32 hex characters; PostgreSQL has a native type.
     param = job_uuid.hex if connection.vendor == "sqlite" else job_uuid
     with connection.cursor() as cur:
-        cur.execute(_TALLY_SQL, [param, param])
+        cur.execute(_RECOUNT_SQL, [param, param])
         rows = cur.fetchall()
     return [
         {"rank": i + 1, "submission_id": str(uuid.UUID(str(sid))), "agent_address": agent,

@@ -1,5 +1,8 @@
+import uuid
+
 import structlog
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from apps.agents.eligibility import require_can_submit, require_can_vote
@@ -71,17 +74,44 @@ def submission_create(*, job_id, agent: str, content: str, evidence: list[dict])
 
 @transaction.atomic
 def vote_cast(*, job_id, submission_id, voter: str, review: str = "") -> Vote:
+    submission_id = _as_uuid(submission_id, field="submission_id")
     job = _lock_open_job_shared(job_id)
     if not Submission.objects.filter(pk=submission_id, job_id=job.id).exists():
         raise InvalidInput("submission_id is not a submission of this topic", code="submission_not_in_job")
     weight = jury_weight(require_can_vote(voter))
-    # INSERT .. ON CONFLICT (job, voter) DO UPDATE: a second vote moves the first, atomically.
+    _lock_voter(job.id, voter)
+    previous = Vote.objects.filter(job_id=job.id, voter_address=voter).only("submission_id", "weight").first()
+    # INSERT .. ON CONFLICT (job, voter) DO UPDATE: a second vote moves the first.
     Vote.objects.bulk_create(
         [Vote(job_id=job.id, submission_id=submission_id, voter_address=voter, weight=weight, review=review)],
         update_conflicts=True, unique_fields=["job", "voter_address"],
         update_fields=["submission", "weight", "review", "updated_at"],
     )
+    deltas = {submission_id: [weight, 1]}
+    if previous is not None:
+        old = deltas.setdefault(previous.submission_id, [0, 0])
+        old[0] -= previous.weight
+        old[1] -= 1
+    # Sorted, so two voters moving in opposite directions lock the counter rows in one order.
+    for sid, (weighted, voters) in sorted(deltas.items()):
+        if weighted or voters:
+            Submission.objects.filter(pk=sid).update(weighted_votes=F("weighted_votes") + weighted,
+                                                     voters=F("voters") + voters)
     return Vote.objects.get(job_id=job.id, voter_address=voter)
+
+
+def _as_uuid(value, *, field: str) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        raise InvalidInput(f"{field} must be a UUID", code="invalid_uuid") from None
+
+
+def _lock_voter(job_id, voter: str) -> None:
+    """One voter's votes on one topic apply one at a time, so `previous` is always current."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"vote:{job_id}:{voter}"])
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django.db import connection, connections
 from apps.agents.rules import jury_weight
 from apps.common.errors import ApplicationError
 from apps.jobs.models import JobReceipt, Vote
+from apps.jobs.selectors import vote_tally, vote_tally_recount
 from apps.jobs.services import job_close, vote_cast
 from tests.conftest import create_job, submit
 
@@ -63,6 +64,7 @@ def test_fifty_concurrent_voters_tally_exactly_the_sum_of_their_weights(sponsor,
     tallies = sponsor.client.get(f"/api/v1/jobs/{job['id']}/votes").json()["tallies"]
     assert {t["submission_id"]: t["weighted_votes"] for t in tallies} == expected
     assert sum(t["voters"] for t in tallies) == 50
+    assert vote_tally(job_id=job["id"]) == vote_tally_recount(job_id=job["id"])
 
 
 def test_a_voter_moving_their_vote_concurrently_never_leaves_two(sponsor, make_wallet):
@@ -76,6 +78,7 @@ def test_a_voter_moving_their_vote_concurrently_never_leaves_two(sponsor, make_w
     assert len(votes) == 1 and votes[0].weight == 3
     tallies = sponsor.client.get(f"/api/v1/jobs/{job['id']}/votes").json()["tallies"]
     assert sum(t["voters"] for t in tallies) == 1 and sum(t["weighted_votes"] for t in tallies) == 3
+    assert vote_tally(job_id=job["id"]) == vote_tally_recount(job_id=job["id"])
 
 
 def test_votes_racing_a_close_either_land_in_the_receipt_or_get_409(sponsor, make_wallet):
@@ -90,4 +93,5 @@ def test_votes_racing_a_close_either_land_in_the_receipt_or_get_409(sponsor, mak
     assert landed + len(rejected) == 12
     receipt = JobReceipt.objects.get(job_id=job["id"])
     assert receipt.ranking[0]["voters"] == landed  # nothing counted after the close froze the ranking
+    assert receipt.ranking == vote_tally_recount(job_id=job["id"])
     assert connection.vendor == "postgresql"

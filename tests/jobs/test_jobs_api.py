@@ -156,3 +156,14 @@ def test_submissions_list_is_a_bare_list_in_creation_order_with_paging(worker, s
     rest = api.get(f"/api/v1/jobs/{job['id']}/submissions?after={first['X-Next-Cursor']}")
     assert [s["id"] for s in rest.json()] == ids[2:]
     assert api.get(f"/api/v1/jobs/{uuid.uuid4()}/submissions").status_code == 404
+
+
+def test_job_representation_matches_the_documented_fields(sponsor, worker):
+    from apps.jobs.serializers import JobOutputSerializer
+
+    job = create_job(sponsor)
+    sub = submit(worker, job["id"])
+    closed = sponsor.client.post(f"/api/v1/jobs/{job['id']}/close", {"winner_submission_id": sub["id"]},
+                                 format="json").json()["job"]
+    declared = set(JobOutputSerializer().fields)
+    assert set(job) == declared and set(closed) == declared
