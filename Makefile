@@ -5,7 +5,9 @@ PIP := .venv/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv venv-dev services migrate openapi openapi-check bench clean
+FORGE := node_modules/.bin/forge
+
+.PHONY: run test venv venv-dev services migrate openapi openapi-check bench clean contracts contracts-test
 
 .venv/.runtime: requirements.txt
 	python3 -m venv .venv
@@ -17,17 +19,31 @@ PORT ?= 8000
 	$(PIP) install -q -r requirements-dev.txt
 	touch $@
 
+# npm ci installs exactly the lockfile: forge and anvil (native binaries), solc-js, forge-std, Safe artifacts.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 venv: .venv/.runtime
 venv-dev: .venv/.dev
 
 ## run: the product on embedded defaults (SQLite, local cache, demo stage, a seeded demo topic)
-run: .venv/.runtime
+run: .venv/.runtime node_modules/.installed
 	bash scripts/run-local.sh
 
 ## test: the whole suite on PostgreSQL + Redis (starts them when they are stopped)
-test: .venv/.dev
+test: .venv/.dev node_modules/.installed
 	bash scripts/ensure-services.sh
+	cd contracts && ../$(FORGE) test
 	DJANGO_SETTINGS_MODULE=agora.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+
+## contracts: compile with forge (solc-js wrapper) and refresh the checked-in ABI + bytecode
+contracts: node_modules/.installed
+	cd contracts && ../$(FORGE) build
+	python3 contracts/tools/export_artifacts.py
+
+contracts-test: node_modules/.installed
+	cd contracts && ../$(FORGE) test
 
 services:
 	bash scripts/ensure-services.sh
@@ -40,4 +56,4 @@ bench: .venv/.dev
 	$(PY) bench/api.py
 
 clean:
-	rm -rf .venv db.sqlite3 staticfiles
+	rm -rf .venv node_modules db.sqlite3 staticfiles contracts/out contracts/cache .local

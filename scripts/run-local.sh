@@ -1,12 +1,38 @@
 #!/usr/bin/env bash
-# `make run`: migrate the embedded SQLite database, seed a demo topic, serve on HOST:PORT.
+# `make run`: a local anvil chain with the contracts deployed, the embedded SQLite database
+# migrated and seeded with a demo topic, and the server on HOST:PORT. Ctrl-C stops both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DJANGO_SETTINGS_MODULE=agora.settings.local
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
+ANVIL_PORT="${ANVIL_PORT:-8545}"
 export AGORA_BASE_URL="${AGORA_BASE_URL:-http://$HOST:$PORT}"
 touch .agora-dev   # the dev helpers need this marker as well as the setting
+mkdir -p .local
+
+anvil_bin=$(ls node_modules/@foundry-rs/anvil-*/bin/anvil 2>/dev/null | head -n1 || true)
+chain_line="  Chain          none (anvil not installed: run npm ci)"
+if [ -n "$anvil_bin" ]; then
+  if curl -s -o /dev/null "http://127.0.0.1:$ANVIL_PORT"; then
+    echo "port $ANVIL_PORT is taken; set ANVIL_PORT to run the local chain elsewhere" >&2
+    exit 1
+  fi
+  "$anvil_bin" --host 127.0.0.1 --port "$ANVIL_PORT" --chain-id 31337 --silent --state .local/anvil-state.json \
+    > .local/anvil.log 2>&1 &
+  ANVIL_PID=$!
+  trap 'kill $ANVIL_PID 2>/dev/null || true' EXIT
+  for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$ANVIL_PORT" && break; sleep 0.2; done
+  export AGORA_CHAIN_ID=31337 AGORA_SETTLEMENT_NETWORK=local-anvil AGORA_RPC_URL="http://127.0.0.1:$ANVIL_PORT"
+  if [ ! -f .local/deployment.json ] || ! .venv/bin/python manage.py check_deployment -v 0 2>/dev/null; then
+    # demo sponsor, agent and juror (anvil accounts 0-2) get 10,000 mock USDC each
+    .venv/bin/python manage.py deploy_contracts --rpc-url "$AGORA_RPC_URL" --with-mock-usdc --force \
+      --fund 0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 \
+             0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc
+  fi
+  chain_line=$(.venv/bin/python manage.py check_deployment)
+fi
+
 .venv/bin/python manage.py migrate --noinput -v 0
 .venv/bin/python manage.py seed_demo
 cat <<MSG
@@ -18,6 +44,7 @@ cat <<MSG
     OpenAPI        $AGORA_BASE_URL/openapi.yaml
     Health         $AGORA_BASE_URL/readyz
     Admin          $AGORA_BASE_URL/admin/  (create a login: .venv/bin/python manage.py createsuperuser)
+$chain_line
 
 MSG
-exec .venv/bin/python manage.py runserver "$HOST:$PORT"
+.venv/bin/python manage.py runserver --noreload "$HOST:$PORT"

@@ -1,4 +1,5 @@
 """Settings shared by every environment. Values come from the environment (django-environ)."""
+import os
 from pathlib import Path
 
 import environ
@@ -119,8 +120,6 @@ AGORA_MAX_BODY_BYTES = env.int("AGORA_MAX_BODY_BYTES", default=256 * 1024)
 AGORA_SETTLEMENT_NETWORK = env("AGORA_SETTLEMENT_NETWORK", default="base")
 AGORA_USDC_ADDRESS = env("AGORA_USDC_ADDRESS", default="0x833589fcd6edb6e08f4c7c32d4f71b54bda02913")
 AGORA_AGR_TOKEN_ADDRESS = env("AGORA_AGR_TOKEN_ADDRESS", default="")
-AGORA_TREASURY_ADDRESS = env("AGORA_TREASURY_ADDRESS", default="")
-AGORA_STAKE_CONTRACT_ADDRESS = env("AGORA_STAKE_CONTRACT_ADDRESS", default="")
 AGORA_ONCHAIN_STAKE_ENABLED = env.bool("AGORA_ONCHAIN_STAKE_ENABLED", default=False)
 AGORA_AGENT_PAYOUT_PCT = env.int("AGORA_AGENT_PAYOUT_PCT", default=70)
 AGORA_PLATFORM_FEE_PCT = env.int("AGORA_PLATFORM_FEE_PCT", default=25)
@@ -167,5 +166,20 @@ configure_structlog()
 DJANGO_STRUCTLOG_CELERY_ENABLED = False
 
 # --- Chain -------------------------------------------------------------------
-AGORA_RPC_URL = env("AGORA_RPC_URL", default="")
+# `manage.py deploy_contracts` writes this file; its addresses are the defaults below, and an
+# explicit environment variable always wins.
+import json as _json  # noqa: E402
+
+AGORA_DEPLOYMENT_FILE = env("AGORA_DEPLOYMENT_FILE", default=str(BASE_DIR / ".local" / "deployment.json"))
+try:
+    _deployment = _json.loads(Path(AGORA_DEPLOYMENT_FILE).read_text())
+except (FileNotFoundError, ValueError):
+    _deployment = {}
+_deployed = {name: info["address"] for name, info in _deployment.get("contracts", {}).items()}
+AGORA_RPC_URL = env("AGORA_RPC_URL", default=_deployment.get("rpc_url", ""))
+AGORA_STAKE_CONTRACT_ADDRESS = env("AGORA_STAKE_CONTRACT_ADDRESS", default=_deployed.get("StakeVault", ""))
+AGORA_TREASURY_ADDRESS = env("AGORA_TREASURY_ADDRESS", default=_deployed.get("TreasuryVault", ""))
+AGORA_ANCHOR_REGISTRY_ADDRESS = env("AGORA_ANCHOR_REGISTRY_ADDRESS", default=_deployed.get("AnchorRegistry", ""))
+if _deployment.get("usdc_address") and "AGORA_USDC_ADDRESS" not in os.environ:
+    AGORA_USDC_ADDRESS = _deployment["usdc_address"]
 AGORA_AUTH_EIP1271_ENABLED = env.bool("AGORA_AUTH_EIP1271_ENABLED", default=False)

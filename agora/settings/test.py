@@ -33,3 +33,10 @@ AGORA_RATE_LIMIT_PER_MIN = 100000
 # Serve static files from the apps directly (no collectstatic step outside production).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Tests never read a developer's local deployment; chain tests deploy their own on anvil.
+AGORA_DEPLOYMENT_FILE = "/nonexistent/agora-deployment.json"
+AGORA_RPC_URL = ""
+AGORA_STAKE_CONTRACT_ADDRESS = AGORA_TREASURY_ADDRESS = AGORA_ANCHOR_REGISTRY_ADDRESS = ""
+AGORA_USDC_ADDRESS = "0x833589fcd6edb6e08f4c7c32d4f71b54bda02913"
+AGORA_AUTH_EIP1271_ENABLED = False

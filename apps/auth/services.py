@@ -9,6 +9,7 @@ from django.utils import timezone
 from apps.agents.services import profile_ensure
 from apps.common.chain import normalize_address
 from apps.common.errors import NotAuthenticated, NotFound
+from apps.onchain.eip1271 import is_valid_contract_signature
 
 from .models import AgentSession, AuthChallenge
 from .signatures import parse_signature, recover_signer
@@ -39,7 +40,7 @@ def challenge_create(*, address: str) -> AuthChallenge:
 def challenge_verify(*, address: str, signature: str, nonce: str | None = None) -> tuple[AgentSession, str]:
     """Consume the challenge the signature is over and open a session. Every failure is a 401."""
     address = normalize_address(address)
-    signature_bytes = parse_signature(signature)
+    signature_bytes = parse_signature(signature, allow_contract=settings.AGORA_AUTH_EIP1271_ENABLED)
     now = timezone.now()
     candidates = AuthChallenge.objects.select_for_update().filter(address=address, used_at__isnull=True)
     if nonce:
@@ -61,10 +62,9 @@ def challenge_verify(*, address: str, signature: str, nonce: str | None = None) 
 
 
 def _signed_by(message: str, signature: bytes, address: str) -> bool:
+    """An EOA's ECDSA signature, or (when enabled) a contract wallet's EIP-1271 approval."""
     if recover_signer(message, signature) == address:
         return True
-    from apps.onchain.eip1271 import is_valid_contract_signature
-
     return is_valid_contract_signature(address=address, message=message, signature=signature)
 
 

@@ -6,6 +6,9 @@ never a silent accept, never a 500.
 from django.conf import settings
 from eth_account.messages import _hash_eip191_message, encode_defunct
 
+from web3 import Web3
+from web3.exceptions import ContractLogicError
+
 from apps.common.errors import ServiceUnavailable
 
 MAGIC_VALUE = bytes.fromhex("1626ba7e")
@@ -17,11 +20,8 @@ _ABI = [{
 
 
 def is_valid_contract_signature(*, address: str, message: str, signature: bytes) -> bool:
-    if not (getattr(settings, "AGORA_AUTH_EIP1271_ENABLED", False) and getattr(settings, "AGORA_RPC_URL", "")):
+    if not (settings.AGORA_AUTH_EIP1271_ENABLED and settings.AGORA_RPC_URL):
         return False
-    from web3 import Web3
-    from web3.exceptions import ContractLogicError
-
     digest = _hash_eip191_message(encode_defunct(text=message))
     w3 = Web3(Web3.HTTPProvider(settings.AGORA_RPC_URL, request_kwargs={"timeout": 5}))
     try:
