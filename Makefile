@@ -19,9 +19,11 @@ FORGE := node_modules/.bin/forge
 	$(PIP) install -q -r requirements-dev.txt
 	touch $@
 
-# npm ci installs exactly the lockfile: forge and anvil (native binaries), solc-js, forge-std, Safe artifacts.
+# forge and anvil (native binaries), solc-js, forge-std and Safe artifacts, at the lockfile's versions.
+# `npm install`, not `npm ci`: forge/anvil list optional builds for other platforms that the registry
+# here does not serve, which `npm ci` treats as a lockfile mismatch. It installs the locked versions.
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
 venv: .venv/.runtime
