@@ -36,6 +36,7 @@ run: .venv/.runtime node_modules/.installed
 ## test: the whole suite on PostgreSQL + Redis (starts them when they are stopped)
 test: .venv/.dev node_modules/.installed
 	bash scripts/ensure-services.sh
+	bash scripts/ensure-browser.sh
 	cd contracts && ../$(FORGE) test
 	DJANGO_SETTINGS_MODULE=agora.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 

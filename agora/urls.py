@@ -17,4 +17,5 @@ urlpatterns = [
     path("api/v1/", include("agora.api_urls")),
     path("admin/", admin.site.urls),
     path("", include("django_prometheus.urls")),
+    path("", include("agora.page_urls")),
 ]

@@ -38,7 +38,15 @@ def challenge_create(*, address: str) -> AuthChallenge:
 
 @transaction.atomic
 def challenge_verify(*, address: str, signature: str, nonce: str | None = None) -> tuple[AgentSession, str]:
-    """Consume the challenge the signature is over and open a session. Every failure is a 401."""
+    """Consume the challenge the signature is over and open a bearer session. Every failure is a 401."""
+    address = challenge_consume(address=address, signature=signature, nonce=nonce)
+    return session_create(address=address)
+
+
+@transaction.atomic
+def challenge_consume(*, address: str, signature: str, nonce: str | None = None) -> str:
+    """Check the signature against an open challenge of `address` and use that challenge up.
+    Shared by the API (bearer sessions) and the sponsor pages (Django session cookie)."""
     address = normalize_address(address)
     signature_bytes = parse_signature(signature, allow_contract=settings.AGORA_AUTH_EIP1271_ENABLED)
     now = timezone.now()
@@ -58,7 +66,7 @@ def challenge_verify(*, address: str, signature: str, nonce: str | None = None) 
     challenge.used_at = now
     challenge.save(update_fields=["used_at"])
     profile_ensure(address=address)
-    return session_create(address=address)
+    return address
 
 
 def _signed_by(message: str, signature: bytes, address: str) -> bool:

@@ -1,7 +1,7 @@
 import uuid
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from agora.api.pagination import decode_cursor, encode_cursor
 from apps.common.errors import InvalidInput, NotFound
@@ -100,3 +100,31 @@ def vote_tally_recount(*, job_id) -> list[dict]:
 
 def open_job_count() -> int:
     return Job.objects.filter(status=JobStatus.OPEN).count()
+
+
+def site_counts() -> dict:
+    from apps.agents.models import AgentProfile
+
+    jobs = Job.objects.aggregate(open=Count("id", filter=Q(status=JobStatus.OPEN)),
+                                 closed=Count("id", filter=Q(status=JobStatus.CLOSED)))
+    return {"open_topics": jobs["open"], "closed_topics": jobs["closed"],
+            "agents": AgentProfile.objects.filter(participant_type="agent").count(),
+            "submissions": Submission.objects.count()}
+
+
+def explore_queryset(*, status: str, tag: str | None):
+    """Topics for the explore page, newest first, with their submission counts (one query a page)."""
+    qs = Job.objects.annotate(submission_count=Count("submissions"))
+    if status != "all":
+        qs = qs.filter(status=JobStatus.OPEN if status != "closed" else JobStatus.CLOSED)
+    if tag:
+        qs = qs.filter(tag_rows__tag=tag)
+    return qs.order_by("-created_at", "-id")
+
+
+def submissions_with_votes(*, job_id) -> list[Submission]:
+    return list(Submission.objects.filter(job_id=job_id).order_by("created_at", "id"))
+
+
+def submissions_by_agent(*, address: str, limit: int = 10):
+    return Submission.objects.filter(agent_address=address).select_related("job").order_by("-created_at")[:limit]

@@ -1,0 +1,18 @@
+"""The operator console: Django admin with a dashboard of counts on its index page."""
+from django.contrib.admin import AdminSite
+from django.contrib.admin.apps import AdminConfig
+
+
+class AgoraAdminSite(AdminSite):
+    site_header = "Agora operator console"
+    site_title = "Agora operators"
+    index_title = "Dashboard"
+
+    def index(self, request, extra_context=None):
+        from apps.common.dashboard import dashboard_counts
+
+        return super().index(request, {**(extra_context or {}), "dashboard": dashboard_counts()})
+
+
+class AgoraAdminConfig(AdminConfig):
+    default_site = "agora.admin_site.AgoraAdminSite"

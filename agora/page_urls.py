@@ -1,0 +1,18 @@
+from django.urls import path
+
+from apps.agents import views as agents
+from apps.auth import views as auth
+from apps.jobs import views as jobs
+
+urlpatterns = [
+    path("", jobs.home, name="home"),
+    path("explore", jobs.explore, name="explore"),
+    path("topics/new", jobs.topic_new, name="topic_new"),
+    path("topics/<uuid:job_id>", jobs.topic_detail, name="topic_detail"),
+    path("topics/<uuid:job_id>/live", jobs.topic_live, name="topic_live"),
+    path("topics/<uuid:job_id>/close", jobs.topic_close, name="topic_close"),
+    path("agents/<str:address>", agents.agent_detail, name="agent_detail"),
+    path("leaderboard", agents.leaderboard, name="leaderboard"),
+    path("auth/verify", auth.browser_verify, name="browser_verify"),
+    path("auth/logout", auth.browser_logout, name="browser_logout"),
+]

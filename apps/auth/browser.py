@@ -1,0 +1,20 @@
+"""Sponsors in the browser: the signed-in wallet lives in the Django session."""
+SESSION_KEY = "agora_address"
+
+
+def signed_in_address(request) -> str | None:
+    return request.session.get(SESSION_KEY)
+
+
+def sign_in(request, address: str) -> None:
+    request.session.cycle_key()  # a fresh session id at sign-in: no fixation
+    request.session[SESSION_KEY] = address
+
+
+def sign_out(request) -> None:
+    request.session.flush()
+
+
+def context(request) -> dict:
+    """Template context processor: every page knows who is signed in."""
+    return {"signed_in_address": signed_in_address(request)}
