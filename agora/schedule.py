@@ -2,6 +2,11 @@
 from datetime import timedelta
 
 BEAT_SCHEDULE = {
+    "onchain-index-streams": {
+        "task": "apps.onchain.tasks.index_streams",
+        "schedule": timedelta(seconds=10),
+        "options": {"expires": 10},
+    },
     "auth-purge-expired": {
         "task": "apps.auth.tasks.purge_expired",
         "schedule": timedelta(hours=1),

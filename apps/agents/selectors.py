@@ -30,7 +30,13 @@ def min_stake_units() -> int:
     return usdc_to_units(settings.AGORA_MIN_STAKE_USDC, field="AGORA_MIN_STAKE_USDC")
 
 
-def stake_get(*, address: str) -> Stake:
+def stake_get(*, address: str):
+    """The stake the gates use: the indexed StakeVault balance when AGORA_ONCHAIN_STAKE_ENABLED,
+    otherwise the off-chain record (dev_set / operators)."""
+    if settings.AGORA_ONCHAIN_STAKE_ENABLED:
+        from apps.onchain.models import OnchainStake
+
+        return OnchainStake.objects.filter(address=address).first() or OnchainStake(address=address)
     return Stake.objects.filter(address=address).first() or Stake(address=address)
 
 

@@ -78,3 +78,20 @@ def stake_set(*, address: str, units: int) -> Stake:
 
 def agr_credit(*, address: str, amount: int, reason: str, job_id=None) -> AgrLedger:
     return AgrLedger.objects.create(address=address, kind=AgrKind.EARNED, amount=amount, reason=reason, job_id=job_id)
+
+
+def profile_set_donor(*, address: str, seed: str | None) -> None:
+    """Donations switch donor mode on (with its avatar seed) or, after a rollback, off again.
+    Called by the indexer's projections only: users can't set avatar_mode."""
+    from django.utils import timezone
+
+    from .models import AvatarMode
+
+    profile_ensure(address=address)
+    now = timezone.now()
+    if seed:
+        AgentProfile.objects.filter(address=address).exclude(avatar_mode=AvatarMode.DONOR, avatar_seed=seed).update(
+            avatar_mode=AvatarMode.DONOR, avatar_seed=seed, updated_at=now)
+    else:
+        AgentProfile.objects.filter(address=address, avatar_mode=AvatarMode.DONOR).update(
+            avatar_mode=AvatarMode.MANUAL, avatar_seed=default_avatar_seed(address), updated_at=now)

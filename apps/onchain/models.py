@@ -1,12 +1,124 @@
 from django.db import models
 
 
+class ChainStream(models.Model):
+    """One indexed contract on one chain, with its cursor. Only one worker advances it at a time."""
+
+    name = models.CharField(max_length=40, help_text="stake_vault, treasury_vault or anchor_registry")
+    chain_id = models.BigIntegerField()
+    contract_address = models.CharField(max_length=42)
+    start_block = models.BigIntegerField(default=0)
+    next_block = models.BigIntegerField(help_text="the first block not yet indexed")
+    last_block_number = models.BigIntegerField(null=True, blank=True)
+    last_block_hash = models.CharField(max_length=66, blank=True, default="")
+    range_size = models.IntegerField(default=2000, help_text="current eth_getLogs range (adaptive)")
+    clean_calls = models.IntegerField(default=0)
+    consecutive_failures = models.IntegerField(default=0)
+    retry_at = models.DateTimeField(null=True, blank=True)
+    halted = models.BooleanField(default=False)
+    halted_reason = models.TextField(blank=True, default="")
+    last_head = models.BigIntegerField(null=True, blank=True)
+    last_safe_head = models.BigIntegerField(null=True, blank=True)
+    last_step_seconds = models.FloatField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    events_ingested = models.BigIntegerField(default=0)
+    reorgs = models.IntegerField(default=0)
+    rolled_back_events = models.BigIntegerField(default=0)
+    rpc_errors = models.JSONField(default=dict, blank=True, help_text="count by kind")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["chain_id", "contract_address"], name="one_stream_per_contract"),
+                       models.UniqueConstraint(fields=["chain_id", "name"], name="one_stream_name_per_chain")]
+
+    def __str__(self):
+        return f"{self.name}@{self.chain_id}"
+
+
+class StreamBlock(models.Model):
+    """Hashes of processed blocks near the head, to find the exact fork point after a reorg."""
+
+    stream = models.ForeignKey(ChainStream, on_delete=models.CASCADE, related_name="blocks")
+    number = models.BigIntegerField()
+    hash = models.CharField(max_length=66)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["stream", "number"], name="one_hash_per_block")]
+
+
+class ChainEvent(models.Model):
+    """A raw decoded log. id = chain_id:tx_hash:log_index, so a replay inserts nothing new."""
+
+    id = models.CharField(max_length=100, primary_key=True)
+    stream = models.ForeignKey(ChainStream, on_delete=models.PROTECT, related_name="events")
+    block_number = models.BigIntegerField()
+    block_hash = models.CharField(max_length=66)
+    tx_hash = models.CharField(max_length=66, db_index=True)
+    log_index = models.IntegerField()
+    name = models.CharField(max_length=40)
+    args = models.JSONField()
+    addresses = models.CharField(max_length=200, blank=True, default="", db_index=True,
+                                 help_text="address arguments, space-separated, for search")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["stream", "block_number", "log_index"], name="event_stream_order")]
+
+    def __str__(self):
+        return f"{self.name} {self.id}"
+
+
+class ReorgLog(models.Model):
+    """Audit of every rollback: reorgs found by hash, and operator cursor resets."""
+
+    stream = models.ForeignKey(ChainStream, on_delete=models.CASCADE, related_name="reorg_log")
+    kind = models.CharField(max_length=20, default="reorg", help_text="reorg or reset")
+    detected_at = models.DateTimeField(auto_now_add=True)
+    from_block = models.BigIntegerField(help_text="blocks above this were rolled back")
+    old_hash = models.CharField(max_length=66, blank=True, default="")
+    new_hash = models.CharField(max_length=66, blank=True, default="")
+    depth = models.IntegerField()
+    events_removed = models.IntegerField()
+    actor = models.CharField(max_length=100, blank=True, default="indexer")
+
+
+class StakeLedger(models.Model):
+    """Signed stake changes from StakeVault events; the stake projection is their sum."""
+
+    event = models.OneToOneField(ChainEvent, on_delete=models.CASCADE, primary_key=True, related_name="stake_entry")
+    stream = models.ForeignKey(ChainStream, on_delete=models.CASCADE)
+    agent = models.CharField(max_length=42)
+    delta = models.DecimalField(max_digits=78, decimal_places=0)
+    block_number = models.BigIntegerField()
+    log_index = models.IntegerField()
+    tx_hash = models.CharField(max_length=66)
+
+    class Meta:
+        indexes = [models.Index(fields=["agent", "block_number", "log_index"], name="stake_ledger_agent")]
+
+
+class OnchainStake(models.Model):
+    """Each agent's stake in the StakeVault, exact in USDC base units, with its latest event."""
+
+    address = models.CharField(max_length=42, primary_key=True)
+    staked_units = models.DecimalField(max_digits=78, decimal_places=0, default=0)
+    stake_tx_hash = models.CharField(max_length=66, blank=True, default="")
+    stake_chain_id = models.BigIntegerField(null=True, blank=True)
+    stake_contract_address = models.CharField(max_length=42, blank=True, default="")
+    stake_block_number = models.BigIntegerField(null=True, blank=True)
+    stake_log_index = models.IntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
 class SlashingEvent(models.Model):
     """A `Slashed` event from the StakeVault, written by the chain indexer."""
 
     id = models.CharField(max_length=100, primary_key=True, help_text="chain_id:tx_hash:log_index")
+    event = models.OneToOneField(ChainEvent, on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="slashing")
     agent_address = models.CharField(max_length=42, db_index=True)
-    amount_units = models.BigIntegerField(help_text="USDC base units actually slashed")
+    amount_units = models.DecimalField(max_digits=78, decimal_places=0, help_text="USDC base units actually slashed")
+    requested_units = models.DecimalField(max_digits=78, decimal_places=0, null=True, blank=True)
     recipient_address = models.CharField(max_length=42)
     job_id = models.UUIDField(null=True, blank=True, db_index=True)
     tx_hash = models.CharField(max_length=66)

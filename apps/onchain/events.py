@@ -1,0 +1,62 @@
+"""Decode raw logs with eth-abi directly, from the ABIs in contracts/artifacts."""
+from dataclasses import dataclass
+from functools import cache
+
+from eth_abi import decode as abi_decode
+from eth_utils import keccak
+
+from .chain import load_artifact
+
+STREAM_CONTRACTS = {"stake_vault": "StakeVault", "treasury_vault": "TreasuryVault",
+                    "anchor_registry": "AnchorRegistry"}
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    name: str
+    indexed: tuple  # (name, type)
+    data: tuple
+
+
+@cache
+def specs_for(contract: str) -> dict[str, EventSpec]:
+    """topic0 (0x-hex) -> how to decode that event."""
+    specs = {}
+    for item in load_artifact(contract)["abi"]:
+        if item["type"] != "event" or item.get("anonymous"):
+            continue
+        types = ",".join(i["type"] for i in item["inputs"])
+        topic0 = "0x" + keccak(text=f"{item['name']}({types})").hex()
+        specs[topic0] = EventSpec(
+            name=item["name"],
+            indexed=tuple((i["name"], i["type"]) for i in item["inputs"] if i["indexed"]),
+            data=tuple((i["name"], i["type"]) for i in item["inputs"] if not i["indexed"]),
+        )
+    return specs
+
+
+def _plain(abi_type: str, value):
+    if abi_type == "address":
+        return value.lower()
+    if abi_type.startswith("bytes"):
+        return "0x" + bytes(value).hex()
+    if abi_type.startswith(("uint", "int")):
+        return str(value)  # as a string: JSON consumers lose precision past 2**53
+    return value
+
+
+def decode_log(contract: str, log: dict) -> tuple[str, dict] | None:
+    """(event name, args) or None for a log this contract's ABI doesn't describe."""
+    topics = log.get("topics") or []
+    spec = specs_for(contract).get(topics[0].lower()) if topics else None
+    if spec is None:
+        return None
+    args = {}
+    for (name, abi_type), topic in zip(spec.indexed, topics[1:]):
+        (value,) = abi_decode([abi_type], bytes.fromhex(topic[2:]))
+        args[name] = _plain(abi_type, value)
+    if spec.data:
+        values = abi_decode([t for _, t in spec.data], bytes.fromhex(log["data"][2:]))
+        for (name, abi_type), value in zip(spec.data, values):
+            args[name] = _plain(abi_type, value)
+    return spec.name, args

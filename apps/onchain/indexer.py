@@ -1,0 +1,245 @@
+"""The chain indexer: one step advances one stream by one eth_getLogs range, in ONE database
+transaction (events, projections, block hashes and cursor), under a row lock that makes a
+second worker skip the stream instead of double-applying it."""
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+import structlog
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from apps.treasury.models import TreasuryEntry
+from apps.treasury.projections import donors_recompute, treasury_apply
+
+from .events import STREAM_CONTRACTS, decode_log
+from .models import ChainEvent, ChainStream, ReorgLog, SlashingEvent, StakeLedger, StreamBlock
+from .projections import stake_apply, stake_recompute
+from .rpc import JsonRpc, RpcError
+
+log = structlog.get_logger(__name__)
+RANGE_ERRORS = ("range_too_large", "too_many_results", "timeout")
+
+
+class ReorgTooDeep(Exception):
+    pass
+
+
+@dataclass
+class StepResult:
+    stream: str
+    status: str  # advanced, idle, reorg, rpc_error, backoff, halted, locked
+    from_block: int | None = None
+    to_block: int | None = None
+    events: int = 0
+    detail: str = ""
+
+
+def rpc_for_settings() -> JsonRpc:
+    return JsonRpc(settings.AGORA_RPC_URL, timeout=settings.AGORA_ONCHAIN_RPC_TIMEOUT)
+
+
+def index_step(stream_id: int, *, rpc: JsonRpc | None = None) -> StepResult:
+    started = time.monotonic()
+    with transaction.atomic():
+        stream = ChainStream.objects.select_for_update(skip_locked=True).filter(pk=stream_id).first()
+        if stream is None:
+            return StepResult(str(stream_id), "locked")
+        if stream.halted:
+            return StepResult(stream.name, "halted", detail=stream.halted_reason)
+        if stream.retry_at and stream.retry_at > timezone.now():
+            return StepResult(stream.name, "backoff", detail=f"retry at {stream.retry_at.isoformat()}")
+        rpc = rpc or rpc_for_settings()
+        try:
+            with transaction.atomic():  # a fault mid-step undoes the step, not the fault's record
+                result = _advance(stream, rpc)
+        except RpcError as exc:
+            _record_failure(stream, exc)
+            result = StepResult(stream.name, "rpc_error", detail=str(exc))
+        except ReorgTooDeep as exc:
+            stream.halted = True
+            stream.halted_reason = str(exc)
+            log.error("indexer_halted_deep_reorg", stream=stream.name, detail=str(exc))
+            result = StepResult(stream.name, "halted", detail=str(exc))
+        stream.last_step_seconds = time.monotonic() - started
+        stream.save()
+    return result
+
+
+def _advance(stream: ChainStream, rpc: JsonRpc) -> StepResult:
+    head = rpc.block_number()
+    safe_head = head - settings.AGORA_ONCHAIN_CONFIRMATIONS
+    stream.last_head, stream.last_safe_head = head, safe_head
+    if stream.last_block_number is not None:
+        canonical = rpc.block_hash(stream.last_block_number) if stream.last_block_number <= head else ""
+        if canonical != stream.last_block_hash:
+            number, block_hash = _find_ancestor(stream, rpc)
+            removed = rollback_to(stream, number, block_hash, kind="reorg", old_hash=stream.last_block_hash,
+                                  new_hash=canonical)
+            log.warning("indexer_reorg", stream=stream.name, ancestor=number, events_removed=removed)
+            return StepResult(stream.name, "reorg", to_block=number, events=removed)
+    if stream.next_block > safe_head:
+        _record_success(stream)
+        return StepResult(stream.name, "idle")
+    from_block = stream.next_block
+    to_block = min(safe_head, from_block + stream.range_size - 1)
+    logs = rpc.get_logs(stream.contract_address, from_block, to_block)
+    # Hashes of every block near the head (so a later reorg finds its exact fork point), and
+    # always the range's last block (the hash the next step checks).
+    window = range(max(from_block, safe_head - settings.AGORA_ONCHAIN_MAX_REORG_DEPTH), to_block + 1)
+    hashes = rpc.block_hashes(sorted(set(window) | {to_block}))
+    events = _decode(stream, logs, hashes)
+    existing = set(ChainEvent.objects.filter(id__in=[e.id for e in events]).values_list("id", flat=True))
+    new = [e for e in events if e.id not in existing]
+    ChainEvent.objects.bulk_create(new, batch_size=5000)
+    stake_recompute(stream, stake_apply(stream, new))
+    donors_recompute(treasury_apply(stream, new))
+    StreamBlock.objects.bulk_create([StreamBlock(stream=stream, number=n, hash=h) for n, h in hashes.items()],
+                                    ignore_conflicts=True)
+    StreamBlock.objects.filter(stream=stream,
+                               number__lt=safe_head - 2 * settings.AGORA_ONCHAIN_MAX_REORG_DEPTH).delete()
+    stream.next_block = to_block + 1
+    stream.last_block_number = to_block
+    stream.last_block_hash = hashes[to_block]
+    stream.events_ingested += len(new)
+    stream.clean_calls += 1
+    if stream.clean_calls >= 3:  # grow back after clean calls
+        stream.range_size = min(settings.AGORA_ONCHAIN_MAX_RANGE, stream.range_size * 2)
+        stream.clean_calls = 0
+    _record_success(stream)
+    return StepResult(stream.name, "advanced", from_block, to_block, len(new))
+
+
+def _decode(stream: ChainStream, logs: list[dict], hashes: dict[int, str]) -> list[ChainEvent]:
+    contract = STREAM_CONTRACTS[stream.name]
+    events = {}
+    for raw in logs:
+        if raw.get("removed"):
+            continue
+        number = int(raw["blockNumber"], 16)
+        block_hash = raw["blockHash"].lower()
+        if number in hashes and hashes[number].lower() != block_hash:
+            raise RpcError("inconsistent", f"block {number} changed while reading it (a reorg in progress)")
+        decoded = decode_log(contract, raw)
+        if decoded is None:
+            continue
+        name, args = decoded
+        log_index = int(raw["logIndex"], 16)
+        tx_hash = raw["transactionHash"].lower()
+        event_id = f"{stream.chain_id}:{tx_hash}:{log_index}"
+        addresses = " ".join(v for v in args.values() if isinstance(v, str) and len(v) == 42 and v.startswith("0x"))
+        events[event_id] = ChainEvent(id=event_id, stream=stream, block_number=number, block_hash=block_hash,
+                                      tx_hash=tx_hash, log_index=log_index, name=name, args=args,
+                                      addresses=addresses[:200])
+    return sorted(events.values(), key=lambda e: (e.block_number, e.log_index))
+
+
+def _find_ancestor(stream: ChainStream, rpc: JsonRpc) -> tuple[int, str]:
+    """The newest processed block whose hash is still canonical, within the maximum depth."""
+    max_depth = settings.AGORA_ONCHAIN_MAX_REORG_DEPTH
+    known = list(StreamBlock.objects.filter(stream=stream, number__lte=stream.last_block_number,
+                                            number__gte=stream.last_block_number - max_depth).order_by("-number"))
+    canonical = rpc.block_hashes([b.number for b in known]) if known else {}
+    for block in known:
+        if canonical.get(block.number, "").lower() == block.hash.lower():
+            return block.number, block.hash
+    if stream.last_block_number - (stream.start_block - 1) <= max_depth:
+        return stream.start_block - 1, ""
+    raise ReorgTooDeep(f"reorg deeper than AGORA_ONCHAIN_MAX_REORG_DEPTH={max_depth} below block "
+                       f"{stream.last_block_number}: no stored block hash in range is canonical. Investigate, then "
+                       f"`manage.py indexer_reset_cursor --stream {stream.name} --to-block N --commit`")
+
+
+def rollback_to(stream: ChainStream, number: int, block_hash: str, *, kind: str, old_hash: str = "",
+                new_hash: str = "", actor: str = "indexer") -> int:
+    """Delete everything the stream derived from blocks above `number`, recompute what they touched,
+    and point the cursor at number + 1. Runs inside the caller's transaction."""
+    doomed = ChainEvent.objects.filter(stream=stream, block_number__gt=number)
+    agents = set(StakeLedger.objects.filter(event__in=doomed).values_list("agent", flat=True))
+    donors = set(TreasuryEntry.objects.filter(event__in=doomed, direction=TreasuryEntry.IN)
+                 .values_list("address", flat=True))
+    SlashingEvent.objects.filter(event__in=doomed).delete()
+    StakeLedger.objects.filter(event__in=doomed).delete()
+    TreasuryEntry.objects.filter(event__in=doomed).delete()
+    removed, _ = doomed.delete()
+    StreamBlock.objects.filter(stream=stream, number__gt=number).delete()
+    stake_recompute(stream, agents)
+    donors_recompute(donors)
+    depth = (stream.last_block_number or number) - number
+    ReorgLog.objects.create(stream=stream, kind=kind, from_block=number, old_hash=old_hash, new_hash=new_hash,
+                            depth=depth, events_removed=removed, actor=actor)
+    stream.next_block = number + 1
+    stream.last_block_number = number if number >= stream.start_block else None
+    stream.last_block_hash = block_hash if number >= stream.start_block else ""
+    if kind == "reorg":
+        stream.reorgs += 1
+    stream.rolled_back_events += removed
+    return removed
+
+
+def _record_success(stream: ChainStream) -> None:
+    stream.consecutive_failures = 0
+    stream.retry_at = None
+    stream.last_success_at = timezone.now()
+
+
+def _record_failure(stream: ChainStream, exc: RpcError) -> None:
+    errors = dict(stream.rpc_errors or {})
+    errors[exc.kind] = errors.get(exc.kind, 0) + 1
+    stream.rpc_errors = errors
+    stream.clean_calls = 0
+    narrowed = False
+    if exc.kind in RANGE_ERRORS and stream.range_size > 1:
+        suggested = exc.suggested_size if exc.suggested_size and exc.suggested_size < stream.range_size else None
+        stream.range_size = max(1, suggested or stream.range_size // 2)
+        narrowed = True
+    if narrowed and exc.kind != "timeout":
+        return  # retry at once with the smaller range: the provider told us what it wants
+    stream.consecutive_failures += 1
+    delay = min(settings.AGORA_ONCHAIN_BACKOFF_CAP_SECONDS,
+                settings.AGORA_ONCHAIN_BACKOFF_BASE_SECONDS * 2 ** (stream.consecutive_failures - 1))
+    stream.retry_at = timezone.now() + timedelta(seconds=delay)
+    log.warning("indexer_rpc_error", stream=stream.name, kind=exc.kind, retry_in=delay, range_size=stream.range_size)
+
+
+def reset_cursor(stream_id: int, *, to_block: int, rpc: JsonRpc | None = None, actor: str) -> int:
+    """Operator rewind: reprocess from `to_block`, rolling back everything at or above it."""
+    with transaction.atomic():
+        stream = ChainStream.objects.select_for_update().get(pk=stream_id)
+        if to_block < stream.start_block:
+            to_block = stream.start_block
+        number = to_block - 1
+        block_hash = ""
+        if number >= stream.start_block:
+            known = StreamBlock.objects.filter(stream=stream, number=number).first()
+            block_hash = known.hash if known else (rpc or rpc_for_settings()).block_hash(number)
+        removed = rollback_to(stream, number, block_hash, kind="reset", actor=actor)
+        stream.halted, stream.halted_reason = False, ""
+        stream.retry_at, stream.consecutive_failures = None, 0
+        stream.save()
+        return removed
+
+
+def run_until_idle(*, stream_ids: list[int], rpc: JsonRpc | None = None, max_seconds: float | None = None,
+                   on_step=None) -> list[StepResult]:
+    """Step each stream until it is idle (or halted, backing off, locked) or time runs out."""
+    deadline = time.monotonic() + max_seconds if max_seconds else None
+    results = []
+    pending = list(stream_ids)
+    while pending and (deadline is None or time.monotonic() < deadline):
+        still = []
+        for stream_id in pending:
+            result = index_step(stream_id, rpc=rpc)
+            results.append(result)
+            if on_step:
+                on_step(result)
+            if result.status in ("advanced", "reorg") or (result.status == "rpc_error" and _retry_now(stream_id)):
+                still.append(stream_id)
+        pending = still
+    return results
+
+
+def _retry_now(stream_id: int) -> bool:
+    stream = ChainStream.objects.filter(pk=stream_id).only("retry_at").first()
+    return stream is not None and stream.retry_at is None
