@@ -36,7 +36,7 @@ WHITENOISE_USE_FINDERS = True
 
 # Tests never read a developer's local deployment; chain tests deploy their own on anvil.
 AGORA_DEPLOYMENT_FILE = "/nonexistent/agora-deployment.json"
-AGORA_RPC_URL = ""
+AGORA_RPC_URL = env("AGORA_RPC_URL", default="")  # set by tests that run the indexer in a subprocess
 AGORA_STAKE_CONTRACT_ADDRESS = AGORA_TREASURY_ADDRESS = AGORA_ANCHOR_REGISTRY_ADDRESS = ""
 AGORA_USDC_ADDRESS = "0x833589fcd6edb6e08f4c7c32d4f71b54bda02913"
 AGORA_AUTH_EIP1271_ENABLED = False

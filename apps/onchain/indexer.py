@@ -225,6 +225,7 @@ def run_until_idle(*, stream_ids: list[int], rpc: JsonRpc | None = None, max_sec
                    on_step=None) -> list[StepResult]:
     """Step each stream until it is idle (or halted, backing off, locked) or time runs out."""
     deadline = time.monotonic() + max_seconds if max_seconds else None
+    rpc = rpc or rpc_for_settings()  # one HTTP session for the whole run
     results = []
     pending = list(stream_ids)
     while pending and (deadline is None or time.monotonic() < deadline):

@@ -90,3 +90,32 @@ def units(usdc: str) -> Decimal:
 
 def checksum(address):
     return Web3.to_checksum_address(address)
+
+
+def bulk_deposits(harness: Harness, *, agents: int, per_agent: int, per_block: int) -> dict:
+    """Many StakeVault events fast: automine off, signed txs sent without waiting, blocks mined in
+    bulk. Returns each agent's expected stake."""
+    from eth_account import Account
+
+    w3, payer = harness.w3, harness.accounts[3]
+    harness.fund(payer, 10**15)
+    targets = [Account.create().address for _ in range(agents)]
+    w3.provider.make_request("evm_setAutomine", [False])
+    nonce = w3.eth.get_transaction_count(payer.address)
+    chain_id = w3.eth.chain_id
+    expected, sent = {}, 0
+    gas_price = w3.eth.gas_price * 2
+    for round_ in range(per_agent):
+        for target in targets:
+            amount = 1_000 + round_ * 7 + sent % 13
+            tx = harness.stake.functions.depositFor(target, amount).build_transaction({
+                "from": payer.address, "nonce": nonce, "chainId": chain_id, "gas": 120_000, "gasPrice": gas_price})
+            w3.eth.send_raw_transaction(Account.sign_transaction(tx, payer.key).raw_transaction)
+            nonce += 1
+            sent += 1
+            expected[target.lower()] = expected.get(target.lower(), 0) + amount
+            if sent % per_block == 0:
+                harness.mine(1)
+    harness.mine(1)
+    w3.provider.make_request("evm_setAutomine", [True])
+    return expected

@@ -1,0 +1,37 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from apps.common.errors import ApplicationError
+from apps.onchain.indexer import reset_cursor
+from apps.onchain.models import ChainEvent
+from apps.onchain.rpc import RpcError
+from apps.onchain.streams import stream_by_name
+
+
+class Command(BaseCommand):
+    help = ("Rewind a stream so it reprocesses from --to-block, rolling back every event at or above it "
+            "(and their projections). A dry run unless --commit. Also clears a halt.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--stream", required=True)
+        parser.add_argument("--to-block", type=int, required=True)
+        parser.add_argument("--commit", action="store_true")
+
+    def handle(self, *args, **opts):
+        if opts["to_block"] < 0:
+            raise CommandError("--to-block must be >= 0")
+        try:
+            stream = stream_by_name(opts["stream"])
+        except ApplicationError as exc:
+            raise CommandError(exc.detail) from None
+        doomed = ChainEvent.objects.filter(stream=stream, block_number__gte=opts["to_block"]).count()
+        self.stdout.write(f"{stream.name}: cursor at {stream.last_block_number}; resetting to {opts['to_block']} "
+                          f"rolls back {doomed} event(s)" + ("" if not stream.halted else " and clears the halt"))
+        if not opts["commit"]:
+            self.stdout.write("dry run: nothing changed. Add --commit to apply.")
+            return
+        try:
+            removed = reset_cursor(stream.id, to_block=opts["to_block"], actor="indexer_reset_cursor")
+        except RpcError as exc:
+            raise CommandError(f"could not read block {opts['to_block'] - 1}'s hash: {exc}") from None
+        self.stdout.write(self.style.SUCCESS(f"{stream.name}: rolled back {removed} event(s); "
+                                             f"next block {opts['to_block']}"))
