@@ -3,6 +3,7 @@ from django.urls import path
 from apps.agents import views as agents
 from apps.auth import views as auth
 from apps.jobs import views as jobs
+from apps.treasury import views as treasury
 
 urlpatterns = [
     path("", jobs.home, name="home"),
@@ -13,6 +14,8 @@ urlpatterns = [
     path("topics/<uuid:job_id>/close", jobs.topic_close, name="topic_close"),
     path("agents/<str:address>", agents.agent_detail, name="agent_detail"),
     path("leaderboard", agents.leaderboard, name="leaderboard"),
+    path("treasury", treasury.treasury, name="treasury"),
+    path("avatars/<str:address>.svg", treasury.avatar, name="avatar"),
     path("auth/verify", auth.browser_verify, name="browser_verify"),
     path("auth/logout", auth.browser_logout, name="browser_logout"),
 ]

@@ -1,8 +1,93 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import render
 
 from apps.common.admin import ReadOnlyAdmin
 
-from .models import SlashingEvent
+from .indexer import reset_cursor
+from .models import ChainEvent, ChainStream, OnchainStake, ReorgLog, SlashingEvent, StakeLedger, StreamBlock
+from .rpc import RpcError
+
+
+class ResetCursorForm(forms.Form):
+    to_block = forms.IntegerField(min_value=0, help_text="Reprocess from this block; events at or above it are "
+                                                         "rolled back with their projections.")
+    confirm_name = forms.CharField(help_text="Type the stream's name to confirm.")
+
+
+@admin.register(ChainStream)
+class ChainStreamAdmin(ReadOnlyAdmin):
+    list_display = ("name", "chain_id", "contract_address", "last_block_number", "last_safe_head", "lag",
+                    "events_ingested", "reorgs", "range_size", "halted", "last_success_at")
+    list_filter = ("halted", "chain_id")
+    search_fields = ("name", "contract_address")
+    actions = ["reset_cursor_action"]
+
+    @admin.display(description="lag (blocks)")
+    def lag(self, obj):
+        if obj.last_safe_head is None:
+            return None
+        return max(0, obj.last_safe_head - (obj.last_block_number or obj.start_block - 1))
+
+    @admin.action(description="Reset the cursor (asks for a block and a confirmation)")
+    def reset_cursor_action(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Reset one stream at a time.", messages.ERROR)
+            return None
+        stream = queryset.get()
+        form = ResetCursorForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            if form.cleaned_data["confirm_name"] != stream.name:
+                form.add_error("confirm_name", f"Type {stream.name} exactly.")
+            else:
+                try:
+                    removed = reset_cursor(stream.id, to_block=form.cleaned_data["to_block"],
+                                           actor=f"admin:{request.user.get_username()}")
+                except RpcError as exc:
+                    self.message_user(request, f"Could not reach the chain: {exc}", messages.ERROR)
+                    return None
+                self.message_user(request, f"{stream.name}: rolled back {removed} event(s); it reprocesses from "
+                                           f"block {form.cleaned_data['to_block']}.", messages.SUCCESS)
+                return None
+        events_above = None
+        if form.is_bound and form.is_valid():
+            events_above = ChainEvent.objects.filter(stream=stream,
+                                                     block_number__gte=form.cleaned_data["to_block"]).count()
+        return render(request, "admin/onchain/reset_cursor.html", {
+            **self.admin_site.each_context(request), "title": f"Reset {stream.name}", "form": form,
+            "stream": stream, "events_above": events_above, "opts": self.model._meta,
+        })
+
+
+@admin.register(ChainEvent)
+class ChainEventAdmin(ReadOnlyAdmin):
+    list_display = ("id", "stream", "name", "block_number", "log_index", "addresses")
+    list_filter = ("name", "stream")
+    list_select_related = ("stream",)
+    search_fields = ("tx_hash", "addresses", "id")
+    ordering = ("-block_number", "-log_index")
+
+
+@admin.register(ReorgLog)
+class ReorgLogAdmin(ReadOnlyAdmin):
+    list_display = ("detected_at", "stream", "kind", "from_block", "depth", "events_removed", "actor")
+    list_filter = ("kind",)
+    list_select_related = ("stream",)
+    ordering = ("-detected_at",)
+
+
+@admin.register(StakeLedger)
+class StakeLedgerAdmin(ReadOnlyAdmin):
+    list_display = ("event_id", "agent", "delta", "block_number", "log_index")
+    search_fields = ("agent", "tx_hash")
+    ordering = ("-block_number", "-log_index")
+
+
+@admin.register(OnchainStake)
+class OnchainStakeAdmin(ReadOnlyAdmin):
+    list_display = ("address", "staked_units", "stake_block_number", "stake_tx_hash")
+    search_fields = ("address",)
+    ordering = ("-staked_units",)
 
 
 @admin.register(SlashingEvent)
@@ -10,3 +95,11 @@ class SlashingEventAdmin(ReadOnlyAdmin):
     list_display = ("id", "agent_address", "amount_units", "recipient_address", "block_number", "created_at")
     search_fields = ("agent_address", "tx_hash")
     ordering = ("-block_number", "-log_index")
+
+
+@admin.register(StreamBlock)
+class StreamBlockAdmin(ReadOnlyAdmin):
+    list_display = ("stream", "number", "hash")
+    list_filter = ("stream",)
+    list_select_related = ("stream",)
+    ordering = ("-number",)

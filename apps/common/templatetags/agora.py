@@ -30,3 +30,25 @@ def seed_hue(seed: str) -> int:
         return int((seed or "0")[:4], 16) % 360
     except ValueError:
         return 210
+
+
+@register.filter
+def token_amount(raw, decimals) -> str:
+    """Raw integer token units shown with the token's decimals, exactly."""
+    from decimal import Decimal
+
+    if raw in (None, ""):
+        return ""
+    value = Decimal(raw) / (Decimal(10) ** int(decimals or 0))
+    whole, _, frac = f"{value.normalize():f}".partition(".")
+    return f"{int(whole):,}" + (f".{frac}" if frac else "")
+
+
+@register.filter
+def usd_micro(value) -> str:
+    """Millionths of a dollar as $x.xx (rounded down to the cent for display)."""
+    from decimal import ROUND_DOWN, Decimal
+
+    if value in (None, ""):
+        return ""
+    return f"${(Decimal(value) / 10**6).quantize(Decimal('0.01'), rounding=ROUND_DOWN):,}"
