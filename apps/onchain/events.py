@@ -45,6 +45,28 @@ def _plain(abi_type: str, value):
     return value
 
 
+def _static_word(abi_type: str, word: str):
+    """One 32-byte ABI word (64 hex chars) of a static type, by slicing: eth-abi's generic
+    decoder was most of the indexer's time (bench/indexer.py --profile), and these types are
+    fixed layouts. Anything else goes through eth-abi."""
+    if abi_type == "address":
+        return "0x" + word[24:].lower()
+    if abi_type.startswith("uint"):
+        return str(int(word, 16))
+    if abi_type.startswith("int"):
+        value = int(word, 16)
+        return str(value - (1 << 256) if value >= 1 << 255 else value)
+    if abi_type == "bytes32":
+        return "0x" + word.lower()
+    if abi_type == "bool":
+        return int(word, 16) != 0
+    return None
+
+
+_STATIC = ("address", "bool", "bytes32") + tuple(f"uint{n}" for n in range(8, 257, 8)) + tuple(
+    f"int{n}" for n in range(8, 257, 8))
+
+
 def decode_log(contract: str, log: dict) -> tuple[str, dict] | None:
     """(event name, args) or None for a log this contract's ABI doesn't describe."""
     topics = log.get("topics") or []
@@ -53,10 +75,18 @@ def decode_log(contract: str, log: dict) -> tuple[str, dict] | None:
         return None
     args = {}
     for (name, abi_type), topic in zip(spec.indexed, topics[1:]):
-        (value,) = abi_decode([abi_type], bytes.fromhex(topic[2:]))
-        args[name] = _plain(abi_type, value)
-    if spec.data:
-        values = abi_decode([t for _, t in spec.data], bytes.fromhex(log["data"][2:]))
-        for (name, abi_type), value in zip(spec.data, values):
+        if abi_type in _STATIC:
+            args[name] = _static_word(abi_type, topic[2:])
+        else:
+            (value,) = abi_decode([abi_type], bytes.fromhex(topic[2:]))
             args[name] = _plain(abi_type, value)
+    if spec.data:
+        data = log["data"][2:]
+        if all(t in _STATIC for _, t in spec.data):
+            for i, (name, abi_type) in enumerate(spec.data):
+                args[name] = _static_word(abi_type, data[i * 64:(i + 1) * 64])
+        else:
+            values = abi_decode([t for _, t in spec.data], bytes.fromhex(data))
+            for (name, abi_type), value in zip(spec.data, values):
+                args[name] = _plain(abi_type, value)
     return spec.name, args

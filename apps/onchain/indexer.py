@@ -4,6 +4,7 @@ second worker skip the stream instead of double-applying it."""
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import NamedTuple
 
 import structlog
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.utils import timezone
 from apps.treasury.models import TreasuryEntry
 from apps.treasury.projections import donors_recompute, treasury_apply
 
+from .bulk import copy_rows, jsonb
 from .events import STREAM_CONTRACTS, decode_log
 from .models import ChainEvent, ChainStream, ReorgLog, SlashingEvent, StakeLedger, StreamBlock
 from .projections import stake_apply, stake_recompute
@@ -24,6 +26,23 @@ RANGE_ERRORS = ("range_too_large", "too_many_results", "timeout")
 
 class ReorgTooDeep(Exception):
     pass
+
+
+class Decoded(NamedTuple):
+    """A decoded log before it is stored (cheaper than a model instance per event)."""
+
+    id: str
+    block_number: int
+    block_hash: str
+    tx_hash: str
+    log_index: int
+    name: str
+    args: dict
+    addresses: str
+
+
+_EVENT_COLUMNS = ["id", "stream_id", "block_number", "block_hash", "tx_hash", "log_index", "name", "args",
+                  "addresses", "created_at"]
 
 
 @dataclass
@@ -90,9 +109,12 @@ def _advance(stream: ChainStream, rpc: JsonRpc) -> StepResult:
     window = range(max(from_block, safe_head - settings.AGORA_ONCHAIN_MAX_REORG_DEPTH), to_block + 1)
     hashes = rpc.block_hashes(sorted(set(window) | {to_block}))
     events = _decode(stream, logs, hashes)
-    existing = set(ChainEvent.objects.filter(id__in=[e.id for e in events]).values_list("id", flat=True))
+    existing = set(ChainEvent.objects.filter(stream=stream, block_number__gte=from_block, block_number__lte=to_block)
+                   .values_list("id", flat=True))  # normally none: a rollback deletes what it rewinds
     new = [e for e in events if e.id not in existing]
-    ChainEvent.objects.bulk_create(new, batch_size=5000)
+    now = timezone.now()
+    copy_rows(ChainEvent, _EVENT_COLUMNS, ((e.id, stream.id, e.block_number, e.block_hash, e.tx_hash, e.log_index,
+                                            e.name, jsonb(e.args), e.addresses, now) for e in new))
     stake_recompute(stream, stake_apply(stream, new))
     donors_recompute(treasury_apply(stream, new))
     StreamBlock.objects.bulk_create([StreamBlock(stream=stream, number=n, hash=h) for n, h in hashes.items()],
@@ -111,7 +133,7 @@ def _advance(stream: ChainStream, rpc: JsonRpc) -> StepResult:
     return StepResult(stream.name, "advanced", from_block, to_block, len(new))
 
 
-def _decode(stream: ChainStream, logs: list[dict], hashes: dict[int, str]) -> list[ChainEvent]:
+def _decode(stream: ChainStream, logs: list[dict], hashes: dict[int, str]) -> list[Decoded]:
     contract = STREAM_CONTRACTS[stream.name]
     events = {}
     for raw in logs:
@@ -129,9 +151,7 @@ def _decode(stream: ChainStream, logs: list[dict], hashes: dict[int, str]) -> li
         tx_hash = raw["transactionHash"].lower()
         event_id = f"{stream.chain_id}:{tx_hash}:{log_index}"
         addresses = " ".join(v for v in args.values() if isinstance(v, str) and len(v) == 42 and v.startswith("0x"))
-        events[event_id] = ChainEvent(id=event_id, stream=stream, block_number=number, block_hash=block_hash,
-                                      tx_hash=tx_hash, log_index=log_index, name=name, args=args,
-                                      addresses=addresses[:200])
+        events[event_id] = Decoded(event_id, number, block_hash, tx_hash, log_index, name, args, addresses[:200])
     return sorted(events.values(), key=lambda e: (e.block_number, e.log_index))
 
 

@@ -4,31 +4,32 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from .models import ChainEvent, ChainStream, OnchainStake, SlashingEvent, StakeLedger
+from .bulk import copy_rows
+from .models import ChainStream, OnchainStake, SlashingEvent, StakeLedger
 
 _SIGN = {"Deposited": ("agent", "amount", 1), "Withdrawn": ("agent", "amount", -1),
          "Slashed": ("agent", "actualAmount", -1)}
 
 
-def stake_apply(stream: ChainStream, events: list[ChainEvent]) -> set[str]:
+def stake_apply(stream: ChainStream, events) -> set[str]:
+    """Ledger rows for the StakeVault events among `events` (decoded, already stored)."""
     ledger, slashes = [], []
     for event in events:
         rule = _SIGN.get(event.name)
         if rule is None:
             continue
         who, field, sign = rule
-        ledger.append(StakeLedger(event=event, stream=stream, agent=event.args[who],
-                                  delta=sign * Decimal(event.args[field]), block_number=event.block_number,
-                                  log_index=event.log_index, tx_hash=event.tx_hash))
+        ledger.append((event.id, stream.id, event.args[who], sign * Decimal(event.args[field]), event.block_number,
+                       event.log_index, event.tx_hash))
         if event.name == "Slashed":
             slashes.append(SlashingEvent(
-                id=event.id, event=event, agent_address=event.args["agent"],
+                id=event.id, event_id=event.id, agent_address=event.args["agent"],
                 amount_units=Decimal(event.args["actualAmount"]), requested_units=Decimal(event.args["requestedAmount"]),
                 recipient_address=event.args["recipient"], tx_hash=event.tx_hash, chain_id=stream.chain_id,
                 contract_address=stream.contract_address, block_number=event.block_number, log_index=event.log_index))
-    StakeLedger.objects.bulk_create(ledger, batch_size=5000)
+    copy_rows(StakeLedger, ["event_id", "stream_id", "agent", "delta", "block_number", "log_index", "tx_hash"], ledger)
     SlashingEvent.objects.bulk_create(slashes)
-    return {entry.agent for entry in ledger}
+    return {row[2] for row in ledger}
 
 
 def stake_recompute(stream: ChainStream, agents: set[str]) -> None:

@@ -34,7 +34,7 @@ def treasury_apply(stream, events) -> set[str]:
         value, rate = usd_micro(args["asset"], amount)
         donation = event.name == "DonationReceived"
         entries.append(TreasuryEntry(
-            event=event, direction=TreasuryEntry.IN if donation else TreasuryEntry.OUT,
+            event_id=event.id, direction=TreasuryEntry.IN if donation else TreasuryEntry.OUT,
             address=args["donor"] if donation else args["to"], executor="" if donation else args["executor"],
             asset=args["asset"], amount_raw=amount, usd_micro=value, eth_usd_rate=rate,
             purpose_id=int(args["purposeId"]), memo_hash=args["memoHash"], block_number=event.block_number,
