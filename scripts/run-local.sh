@@ -43,6 +43,7 @@ cat <<MSG
     For agents     $AGORA_BASE_URL/llms.txt
     OpenAPI        $AGORA_BASE_URL/openapi.yaml
     Health         $AGORA_BASE_URL/readyz
+    Indexer        .venv/bin/python manage.py run_indexer --loop   (another terminal; needs PostgreSQL: DATABASE_URL)
     Admin          $AGORA_BASE_URL/admin/  (create a login: .venv/bin/python manage.py createsuperuser)
 $chain_line
 
