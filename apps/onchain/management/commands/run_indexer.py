@@ -2,6 +2,7 @@ import signal
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from apps.common.errors import ApplicationError
 from apps.onchain.indexer import run_until_idle
@@ -18,6 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--stream", action="append", help="only this stream (repeatable)")
 
     def handle(self, *args, **opts):
+        if connection.vendor != "postgresql":
+            raise CommandError("the indexer needs PostgreSQL (COPY, SKIP LOCKED): set DATABASE_URL, e.g. "
+                               "DATABASE_URL=postgres://postgres@127.0.0.1/agora")
         try:
             streams_from_deployment()
             ids = ([stream_by_name(n).id for n in opts["stream"]] if opts["stream"]
