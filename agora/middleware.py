@@ -3,7 +3,8 @@ import uuid
 
 from django.conf import settings
 from django.http import JsonResponse
-from django_ratelimit.core import get_usage
+
+from agora.api.ratelimit import usage_or_none
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
@@ -32,7 +33,7 @@ class GlobalRateLimitMiddleware:
     def __call__(self, request):
         per_minute = settings.AGORA_RATE_LIMIT_PER_MIN
         if per_minute > 0 and request.path.startswith("/api/"):
-            usage = get_usage(request, group="global-ip", key="ip", rate=f"{per_minute}/m", increment=True)
+            usage = usage_or_none(request, group="global-ip", key="ip", per_minute=per_minute)
             if usage and usage["should_limit"]:
                 retry = str(max(1, usage["time_left"]))
                 response = JsonResponse(

@@ -70,3 +70,20 @@ def test_global_ceiling_per_ip(api, settings):
     codes = [api.get("/api/v1/jobs").status_code for _ in range(6)]
     assert codes[:5] == [200] * 5 and codes[5] == 429
     assert api.get("/healthz").status_code == 200  # liveness is never limited
+
+
+def test_rate_limits_fail_open_when_redis_is_down(api, settings, make_wallet):
+    from django.core.cache import caches
+
+    wallet = make_wallet()
+    settings.AGORA_RATE_LIMIT_PER_MIN = 5
+    settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0",
+                                   "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2}}}
+    try:
+        del caches["default"]
+    except AttributeError:
+        pass
+    assert api.get("/api/v1/jobs").status_code == 200  # served, not a 500
+    created = wallet.client.post("/api/v1/jobs", {"title": "t", "prompt": "p", "bounty_usdc": 1}, format="json")
+    assert created.status_code == 201
+    assert api.get("/readyz").status_code == 503
