@@ -6,7 +6,8 @@
 Seeds a dedicated database (agora_bench) with 10,000 topics and one topic holding 100,000
 votes, starts gunicorn (production settings, Redis rate-limit counters), then drives each
 operation from --concurrency client threads for --seconds. Server, database and load
-generator share this machine. Targets (issue 2): tally p50 < 50 ms; list and detail p50 < 20 ms;
+generator share this machine (BENCH_GUNICORN_ARGS adds gunicorn options). Targets (issue 2): tally
+p50 < 50 ms; list and detail p50 < 20 ms;
 submit and vote >= 150 req/s with no errors. Worker RSS is printed after every phase.
 """
 import argparse
@@ -52,7 +53,7 @@ def recreate_database():
                    env={**os.environ, "DJANGO_SETTINGS_MODULE": "agora.settings.test", "DATABASE_URL": DB_URL})
 
 
-def seed() -> dict:
+def seed(topics: int = TOPICS, big_votes: int = BIG_VOTES) -> dict:
     from django.db import connection
 
     from apps.agents.models import AgentProfile, Reputation, Stake
@@ -62,7 +63,7 @@ def seed() -> dict:
     started = time.perf_counter()
     sponsor = "0x" + "5" * 40
     jobs = [Job(title=f"Topic {i}", prompt="Benchmark topic. " * 20, bounty_units=(i % 500) * 1_000_000,
-                tags=["bench", f"t{i % 10}"], sponsor_address=sponsor) for i in range(TOPICS)]
+                tags=["bench", f"t{i % 10}"], sponsor_address=sponsor) for i in range(topics)]
     Job.objects.bulk_create(jobs, batch_size=2000)
     JobTag.objects.bulk_create([JobTag(job=j, tag=t) for j in jobs for t in j.tags], batch_size=5000)
     big = jobs[0]
@@ -70,10 +71,16 @@ def seed() -> dict:
                        evidence=[{"source_url": "https://example.org", "claim": "c"}]) for i in range(BIG_SUBMISSIONS)]
     Submission.objects.bulk_create(subs)
     rng = random.Random(7)
-    for start in range(0, BIG_VOTES, 10_000):
+    for start in range(0, big_votes, 10_000):
         Vote.objects.bulk_create([Vote(job=big, submission=subs[rng.randrange(BIG_SUBMISSIONS)],
                                        voter_address=f"0x{(10**9 + i):040x}", weight=rng.randint(1, 5))
-                                  for i in range(start, min(start + 10_000, BIG_VOTES))])
+                                  for i in range(start, min(start + 10_000, big_votes))])
+    # The seed writes votes directly (not through vote_cast), so set the running tally the same
+    # way the migration backfills it.
+    with connection.cursor() as cur:
+        cur.execute("UPDATE jobs_submission s SET weighted_votes = t.w, voters = t.n FROM "
+                    "(SELECT submission_id, SUM(weight) w, COUNT(*) n FROM jobs_vote GROUP BY submission_id) t "
+                    "WHERE t.submission_id = s.id")
     tokens = []
     for i in range(AGENTS):
         address = f"0x{(2 * 10**9 + i):040x}"
@@ -83,7 +90,7 @@ def seed() -> dict:
         tokens.append(session_create(address=address)[1])
     with connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE")
-    print(f"seeded {TOPICS} topics, {BIG_VOTES} votes on one topic, {AGENTS} agents "
+    print(f"seeded {topics} topics, {big_votes} votes on one topic, {AGENTS} agents "
           f"in {time.perf_counter() - started:.1f}s")
     return {"job_ids": [str(j.id) for j in jobs], "big_job": str(big.id), "big_subs": [str(s.id) for s in subs],
             "tokens": tokens}
@@ -117,7 +124,7 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
            "AGORA_RATE_LIMIT_PER_MIN": "10000000", "AGORA_WRITE_RATE_LIMIT_PER_MIN": "10000000",
            "AGORA_AUTH_RATE_LIMIT_PER_MIN": "10000000", "LOG_LEVEL": "WARNING", "DB_CONN_MAX_AGE": "600"}
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "agora.wsgi:application", "-b", f"127.0.0.1:{port}",
-                             "-w", str(workers), "--timeout", "60"], cwd=ROOT, env=env, start_new_session=True,
+                             "-w", str(workers), "--timeout", "60", *os.environ.get("BENCH_GUNICORN_ARGS", "").split()], cwd=ROOT, env=env, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(150):
         try:
@@ -199,12 +206,14 @@ def main():
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--reuse", action="store_true", help="reuse the database of an earlier run")
     parser.add_argument("--only", default="", help="comma-separated phase names to run (default: all)")
+    parser.add_argument("--topics", type=int, default=TOPICS, help="topics to seed (memory check: try 1000)")
+    parser.add_argument("--votes", type=int, default=BIG_VOTES, help="votes on the big topic")
     args = parser.parse_args()
 
     if not args.reuse:
         recreate_database()
     setup_django()
-    data = load_seeded() if args.reuse else seed()
+    data = load_seeded() if args.reuse else seed(args.topics, args.votes)
     global PORT
     port = PORT = free_port()
     base = ""

@@ -60,3 +60,22 @@ def stake_status(*, address: str) -> dict:
         "stake_block_number": stake.stake_block_number,
         "stake_log_index": stake.stake_log_index,
     }
+
+
+def eligibility_facts(*, address: str) -> tuple[str, int, int]:
+    """(participant_type, staked units, reputation score) in one query: the gates run on every
+    submission and vote."""
+    from django.db.models import OuterRef, Subquery
+
+    if settings.AGORA_ONCHAIN_STAKE_ENABLED:
+        from apps.onchain.models import OnchainStake as stake_model
+    else:
+        stake_model = Stake
+    row = (AgentProfile.objects.filter(address=address)
+           .annotate(stake=Subquery(stake_model.objects.filter(address=OuterRef("address")).values("staked_units")[:1]),
+                     score=Subquery(Reputation.objects.filter(address=OuterRef("address")).values("score")[:1]))
+           .values_list("participant_type", "stake", "score").first())
+    if row is None:
+        return "unknown", 0, 0
+    participant_type, stake, score = row
+    return participant_type, int(stake or 0), int(score or 0)

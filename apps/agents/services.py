@@ -1,5 +1,5 @@
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.utils import timezone
 
 from apps.common.chain import normalize_address
 from apps.common.errors import InvalidInput
@@ -42,14 +42,26 @@ def _reputation_locked(address: str) -> Reputation:
 def reputation_adjust(*, address: str, delta: int, kind: str, reason: str = "", actor: str = "system",
                       job_id=None, submission_id=None, wins: int = 0, losses: int = 0) -> Reputation:
     """Change a score and record why. Callers hold the transaction (all callers are atomic)."""
-    Reputation.objects.bulk_create([Reputation(address=address)], ignore_conflicts=True)
-    Reputation.objects.filter(address=address).update(
-        score=F("score") + delta, wins=F("wins") + wins, losses=F("losses") + losses
-    )
-    reputation = Reputation.objects.get(address=address)
+    reputation = _reputation_increment(address, delta=delta, wins=wins, losses=losses)
     ReputationLedger.objects.create(address=address, kind=kind, delta=delta, score_after=reputation.score,
                                     reason=reason, actor=actor, job_id=job_id, submission_id=submission_id)
     return reputation
+
+
+def _reputation_increment(address: str, *, delta: int, wins: int, losses: int) -> Reputation:
+    """Create-or-increment in one statement (the ORM needs three: insert, update, read back).
+    INSERT .. ON CONFLICT .. RETURNING works on PostgreSQL and on SQLite >= 3.35 (make run)."""
+    table = Reputation._meta.db_table
+    now = timezone.now()
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {table} (address, score, wins, losses, last_updated_at) VALUES (%s, %s, %s, %s, %s) "
+            f"ON CONFLICT (address) DO UPDATE SET score = {table}.score + excluded.score, "
+            f"wins = {table}.wins + excluded.wins, losses = {table}.losses + excluded.losses, "
+            f"last_updated_at = excluded.last_updated_at RETURNING score, wins, losses",
+            [address, delta, wins, losses, now])
+        score, total_wins, total_losses = cur.fetchone()
+    return Reputation(address=address, score=score, wins=total_wins, losses=total_losses, last_updated_at=now)
 
 
 @transaction.atomic

@@ -76,28 +76,33 @@ def submission_create(*, job_id, agent: str, content: str, evidence: list[dict])
 def vote_cast(*, job_id, submission_id, voter: str, review: str = "") -> Vote:
     submission_id = _as_uuid(submission_id, field="submission_id")
     job = _lock_open_job_shared(job_id)
-    if not Submission.objects.filter(pk=submission_id, job_id=job.id).exists():
-        raise InvalidInput("submission_id is not a submission of this topic", code="submission_not_in_job")
     weight = jury_weight(require_can_vote(voter))
     _lock_voter(job.id, voter)
-    previous = Vote.objects.filter(job_id=job.id, voter_address=voter).only("submission_id", "weight").first()
-    # INSERT .. ON CONFLICT (job, voter) DO UPDATE: a second vote moves the first.
-    Vote.objects.bulk_create(
-        [Vote(job_id=job.id, submission_id=submission_id, voter_address=voter, weight=weight, review=review)],
-        update_conflicts=True, unique_fields=["job", "voter_address"],
-        update_fields=["submission", "weight", "review", "updated_at"],
-    )
+    previous = (Vote.objects.filter(job_id=job.id, voter_address=voter)
+                .only("id", "submission_id", "weight", "created_at").first())
     deltas = {submission_id: [weight, 1]}
     if previous is not None:
         old = deltas.setdefault(previous.submission_id, [0, 0])
         old[0] -= previous.weight
         old[1] -= 1
-    # Sorted, so two voters moving in opposite directions lock the counter rows in one order.
+    # Sorted, so two voters moving in opposite directions lock the counter rows in one order. The
+    # job filter doubles as the membership check: no row updated means not a submission of this topic.
     for sid, (weighted, voters) in sorted(deltas.items()):
         if weighted or voters:
-            Submission.objects.filter(pk=sid).update(weighted_votes=F("weighted_votes") + weighted,
-                                                     voters=F("voters") + voters)
-    return Vote.objects.get(job_id=job.id, voter_address=voter)
+            updated = Submission.objects.filter(pk=sid, job_id=job.id).update(
+                weighted_votes=F("weighted_votes") + weighted, voters=F("voters") + voters)
+            if not updated:
+                raise InvalidInput("submission_id is not a submission of this topic", code="submission_not_in_job")
+    # INSERT .. ON CONFLICT (job, voter) DO UPDATE: a second vote moves the first. RETURNING gives
+    # the row's id (the existing one on a move), so no read-back is needed.
+    (vote,) = Vote.objects.bulk_create(
+        [Vote(job_id=job.id, submission_id=submission_id, voter_address=voter, weight=weight, review=review)],
+        update_conflicts=True, unique_fields=["job", "voter_address"],
+        update_fields=["submission", "weight", "review", "updated_at"],
+    )
+    if previous is not None:
+        vote.id, vote.created_at = previous.id, previous.created_at
+    return vote
 
 
 def _as_uuid(value, *, field: str) -> uuid.UUID:

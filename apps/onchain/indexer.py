@@ -81,6 +81,10 @@ def index_step(stream_id: int, *, rpc: JsonRpc | None = None) -> StepResult:
             stream.halted_reason = str(exc)
             log.error("indexer_halted_deep_reorg", stream=stream.name, detail=str(exc))
             result = StepResult(stream.name, "halted", detail=str(exc))
+        except Exception as exc:  # a bug or bad data must not kill the other streams or spin
+            log.exception("indexer_step_failed", stream=stream.name)
+            _record_failure(stream, RpcError("internal", f"{type(exc).__name__}: {exc}"[:300]))
+            result = StepResult(stream.name, "rpc_error", detail=f"internal: {type(exc).__name__}")
         stream.last_step_seconds = time.monotonic() - started
         stream.save()
     return result
@@ -135,12 +139,18 @@ def _advance(stream: ChainStream, rpc: JsonRpc) -> StepResult:
 
 def _decode(stream: ChainStream, logs: list[dict], hashes: dict[int, str]) -> list[Decoded]:
     contract = STREAM_CONTRACTS[stream.name]
+    last = max(hashes)
     events = {}
     for raw in logs:
         if raw.get("removed"):
             continue
         number = int(raw["blockNumber"], 16)
         block_hash = raw["blockHash"].lower()
+        # A provider that answers with another range or contract (a stale cache, a bad load
+        # balancer) must not get its logs stored: fail the step, retry later.
+        if not stream.next_block <= number <= last or raw.get("address", "").lower() != stream.contract_address:
+            raise RpcError("inconsistent", f"log at block {number} from {raw.get('address')} is outside the "
+                                           f"requested range {stream.next_block}-{last} or contract")
         if number in hashes and hashes[number].lower() != block_hash:
             raise RpcError("inconsistent", f"block {number} changed while reading it (a reorg in progress)")
         decoded = decode_log(contract, raw)

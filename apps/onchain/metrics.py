@@ -7,6 +7,9 @@ log = structlog.get_logger(__name__)
 
 
 class IndexerCollector:
+    def describe(self):
+        return []  # without it prometheus_client calls collect() at registration: a query at import time
+
     def collect(self):
         from .models import ChainStream
 

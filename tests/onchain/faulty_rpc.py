@@ -9,7 +9,8 @@ import requests
 
 class FaultyRpc:
     """`faults` is consumed one per eth_getLogs call: "range_hint", "range", "too_many", "429",
-    "timeout", "twice" (the range's logs served twice) or None (pass through). `always` repeats forever."""
+    "timeout", "twice" (the range's logs served twice), "stale" (the previous range's answer served
+    again for this one) or None (pass through). `always` repeats forever."""
 
     def __init__(self, upstream: str, faults: list, *, always: str | None = None, timeout_sleep: float = 1.5):
         self.upstream = upstream
@@ -18,6 +19,7 @@ class FaultyRpc:
         self.timeout_sleep = timeout_sleep
         self.requests = 0
         self.get_logs_ranges = []
+        self.last_logs = None
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -59,7 +61,11 @@ class FaultyRpc:
                 return error
             if fault == "timeout":
                 time.sleep(self.timeout_sleep)
+            if fault == "stale" and self.last_logs is not None:
+                return 200, {"jsonrpc": "2.0", "id": body["id"], "result": self.last_logs}
             upstream = requests.post(self.upstream, json=body, timeout=10).json()
+            if upstream.get("result"):
+                self.last_logs = upstream["result"]
             if fault == "twice" and isinstance(upstream.get("result"), list):
                 upstream["result"] = upstream["result"] + upstream["result"]
             return 200, upstream

@@ -56,14 +56,15 @@ def test_provider_faults_narrow_the_range_recover_and_widen_again(chain, setting
     settings.AGORA_ONCHAIN_START_RANGE = 64
     expected = bulk_deposits(chain, agents=20, per_agent=3, per_block=2)
     ChainStream.objects.update(range_size=64)
-    proxy = FaultyRpc(chain.rpc_url, ["range_hint", "range", "too_many", "429", "timeout", "twice", None, "twice"])
+    proxy = FaultyRpc(chain.rpc_url, ["range_hint", "range", "too_many", "429", "timeout", "twice", None, "twice",
+                                      None, None, "stale", None, "stale"])
     try:
         _index_until_done(chain, JsonRpc(proxy.url, timeout=0.5))
     finally:
         proxy.close()
     streams = list(ChainStream.objects.all())  # the faults land on whichever stream asks next
     seen = set().union(*(s.rpc_errors for s in streams))
-    assert seen >= {"too_many_results", "range_too_large", "rate_limited", "timeout"}
+    assert seen >= {"too_many_results", "range_too_large", "rate_limited", "timeout", "inconsistent"}
     assert min(proxy.get_logs_ranges) <= 2  # it narrowed to the provider's hint ...
     narrowed = [s for s in streams if "too_many_results" in s.rpc_errors or "range_too_large" in s.rpc_errors]
     assert all(s.range_size > 2 for s in narrowed)  # ... and grew back after clean calls
