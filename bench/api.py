@@ -117,12 +117,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, workers: int) -> subprocess.Popen:
+def start_server(port: int, workers: int, log_level: str) -> subprocess.Popen:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("BENCH_SETTINGS", "agora.settings.production"), "DATABASE_URL": DB_URL,
            "SECRET_KEY": "bench-secret-key-not-for-production-0123456789abcdef", "ALLOWED_HOSTS": "127.0.0.1",
            "REDIS_URL": "redis://127.0.0.1:6379/13", "SECURE_SSL_REDIRECT": "false", "AGORA_SERVICE_STAGE": "dev",
            "AGORA_RATE_LIMIT_PER_MIN": "10000000", "AGORA_WRITE_RATE_LIMIT_PER_MIN": "10000000",
-           "AGORA_AUTH_RATE_LIMIT_PER_MIN": "10000000", "LOG_LEVEL": "WARNING", "DB_CONN_MAX_AGE": "600"}
+           "AGORA_AUTH_RATE_LIMIT_PER_MIN": "10000000", "LOG_LEVEL": log_level, "DB_CONN_MAX_AGE": "600"}
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "agora.wsgi:application", "-b", f"127.0.0.1:{port}",
                              "-w", str(workers), "--timeout", "60", *os.environ.get("BENCH_GUNICORN_ARGS", "").split()], cwd=ROOT, env=env, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -205,6 +205,8 @@ def main():
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--reuse", action="store_true", help="reuse the database of an earlier run")
+    parser.add_argument("--log-level", default="INFO", help="the server's LOG_LEVEL (production default: INFO; "
+                                                            "logs go to /dev/null but are formatted)")
     parser.add_argument("--only", default="", help="comma-separated phase names to run (default: all)")
     parser.add_argument("--topics", type=int, default=TOPICS, help="topics to seed (memory check: try 1000)")
     parser.add_argument("--votes", type=int, default=BIG_VOTES, help="votes on the big topic")
@@ -217,9 +219,10 @@ def main():
     global PORT
     port = PORT = free_port()
     base = ""
-    server = start_server(port, args.workers)
+    server = start_server(port, args.workers, args.log_level)
     try:
-        print(f"gunicorn: {args.workers} sync workers; {args.concurrency} client threads; {args.seconds:.0f}s per phase")
+        print(f"gunicorn: {args.workers} sync workers, LOG_LEVEL={args.log_level}; {args.concurrency} client threads; "
+              f"{args.seconds:.0f}s per phase")
         print(f"worker RSS after start (MB): {worker_rss_mb(server.pid)}")
         jobs, big, subs, tokens = data["job_ids"], data["big_job"], data["big_subs"], data["tokens"]
         auth = lambda i: {"Authorization": f"Bearer {tokens[i % len(tokens)]}"}  # noqa: E731
