@@ -87,3 +87,25 @@ def test_rate_limits_fail_open_when_redis_is_down(api, settings, make_wallet):
     created = wallet.client.post("/api/v1/jobs", {"title": "t", "prompt": "p", "bounty_usdc": 1}, format="json")
     assert created.status_code == 201
     assert api.get("/readyz").status_code == 503
+
+
+def test_json_logs_carry_request_id_address_and_job_id(make_wallet, caplog):
+    import json
+    import logging
+
+    from agora.logging import logging_config
+
+    wallet = make_wallet(agent=True, stake_usdc=50)
+    job = wallet.client.post("/api/v1/jobs", {"title": "t", "prompt": "p", "bounty_usdc": 1}, format="json").json()
+    caplog.set_level(logging.INFO)
+    wallet.client.get(f"/api/v1/jobs/{job['id']}", HTTP_X_REQUEST_ID="trace-42")
+    finished = [r for r in caplog.records if isinstance(r.msg, dict) and r.msg.get("event") == "request_finished"]
+    assert finished, [r.msg for r in caplog.records]
+    event = finished[-1].msg
+    assert event["request_id"] == "trace-42"
+    assert event["address"] == wallet.address and event["job_id"] == job["id"]
+    # and the configured formatter renders it as one JSON object per line
+    formatter = logging.config.dictConfigClass(logging_config("INFO")).configure_formatter(
+        logging_config("INFO")["formatters"]["json"])
+    line = json.loads(formatter.format(finished[-1]))
+    assert line["request_id"] == "trace-42" and line["event"] == "request_finished"

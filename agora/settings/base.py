@@ -168,6 +168,8 @@ LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOGGING = logging_config(LOG_LEVEL)
 configure_structlog()
 DJANGO_STRUCTLOG_CELERY_ENABLED = False
+# RequestIdMiddleware has already replaced a malformed X-Request-ID, so the one structlog sees is safe to keep.
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True
 
 # --- Chain -------------------------------------------------------------------
 # `manage.py deploy_contracts` writes this file; its addresses are the defaults below, and an
