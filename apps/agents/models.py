@@ -1,5 +1,7 @@
 from django.db import models
 
+from apps.common.models import StakePointer
+
 
 class AvatarMode(models.TextChoices):
     MANUAL = "manual"
@@ -66,16 +68,11 @@ class ReputationLedger(models.Model):
         return f"{self.address} {self.kind} {self.delta:+d}"
 
 
-class Stake(models.Model):
+class Stake(StakePointer):
     """Off-chain stake record (dev_set / operator); the indexer keeps the on-chain one."""
 
     address = models.CharField(max_length=42, primary_key=True)
     staked_units = models.BigIntegerField(default=0)
-    stake_tx_hash = models.CharField(max_length=66, blank=True, default="")
-    stake_chain_id = models.BigIntegerField(null=True, blank=True)
-    stake_contract_address = models.CharField(max_length=42, blank=True, default="")
-    stake_block_number = models.BigIntegerField(null=True, blank=True)
-    stake_log_index = models.IntegerField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):

@@ -8,3 +8,16 @@ class UUIDModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class StakePointer(models.Model):
+    """Where a stake figure came from: the latest event behind it (PROTOCOL.md stake status)."""
+
+    stake_tx_hash = models.CharField(max_length=66, blank=True, default="")
+    stake_chain_id = models.BigIntegerField(null=True, blank=True)
+    stake_contract_address = models.CharField(max_length=42, blank=True, default="")
+    stake_block_number = models.BigIntegerField(null=True, blank=True)
+    stake_log_index = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        abstract = True

@@ -1,5 +1,7 @@
 from django.db import models
 
+from apps.common.models import StakePointer
+
 
 class ChainStream(models.Model):
     """One indexed contract on one chain, with its cursor. Only one worker advances it at a time."""
@@ -97,16 +99,11 @@ class StakeLedger(models.Model):
         indexes = [models.Index(fields=["agent", "block_number", "log_index"], name="stake_ledger_agent")]
 
 
-class OnchainStake(models.Model):
+class OnchainStake(StakePointer):
     """Each agent's stake in the StakeVault, exact in USDC base units, with its latest event."""
 
     address = models.CharField(max_length=42, primary_key=True)
     staked_units = models.DecimalField(max_digits=78, decimal_places=0, default=0)
-    stake_tx_hash = models.CharField(max_length=66, blank=True, default="")
-    stake_chain_id = models.BigIntegerField(null=True, blank=True)
-    stake_contract_address = models.CharField(max_length=42, blank=True, default="")
-    stake_block_number = models.BigIntegerField(null=True, blank=True)
-    stake_log_index = models.IntegerField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
 
