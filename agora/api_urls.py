@@ -1,4 +1,5 @@
-from django.urls import path
+from django.http import JsonResponse
+from django.urls import path, re_path
 
 from agora.api import discovery
 from apps.agents import apis as agents
@@ -31,4 +32,7 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/close", jobs.JobCloseApi.as_view()),
     path("submissions", jobs.SubmissionCreateApi.as_view()),
     path("votes", jobs.VoteCastApi.as_view()),
+    # Anything else under /api/v1 (including the anchor endpoints until anchoring is built): the
+    # API's 404 shape, not the HTML page.
+    re_path(r"^.*$", lambda request: JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)),
 ]

@@ -31,7 +31,10 @@ class ProfileApi(APIView):
                    responses=with_errors({200: AgentProfileOutputSerializer}, 400, 401))
     def put(self, request):
         enforce_write_address(request)
-        if isinstance(request.data, dict) and "avatar_mode" in request.data:
+        current = selectors.profile_get(address=request.user.address)
+        # Agents may PUT back the profile they read: read-only fields are ignored, but avatar_mode
+        # may not change (indexed donations switch it).
+        if isinstance(request.data, dict) and request.data.get("avatar_mode", current.avatar_mode) != current.avatar_mode:
             raise InvalidInput("avatar_mode can't be set; donations switch it to donor", code="field_not_settable")
         changes = body_data(request, AgentProfileUpdateInputSerializer)
         profile = services.profile_update(address=request.user.address, changes=changes)

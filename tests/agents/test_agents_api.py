@@ -118,3 +118,12 @@ def test_dev_helpers_validate(api, dev_on):
     assert api.post("/api/v1/stake/dev_set?address=0x1&amount=1", HTTP_X_DEV_SECRET="s3cret").status_code == 400
     bad = f"/api/v1/reputation/dev_set?address={Account.create().address}&score=-3"
     assert api.post(bad, HTTP_X_DEV_SECRET="s3cret").status_code == 400
+
+
+def test_profile_read_back_and_put_whole_is_accepted(make_wallet):
+    wallet = make_wallet()
+    profile = wallet.client.get("/api/v1/profile").json()
+    profile["nickname"] = "roundtrip"
+    response = wallet.client.put("/api/v1/profile", profile, format="json")
+    assert response.status_code == 200 and response.json()["nickname"] == "roundtrip"
+    assert response.json()["avatar_mode"] == "manual"
