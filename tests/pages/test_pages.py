@@ -113,3 +113,13 @@ def test_explore_filters_and_pagination(sponsor, worker):
     evens = client.get("/explore?status=open&tag=even").content.decode()
     assert "12 topics tagged" in evens and "status=open&amp;tag=even&amp;page=2" not in evens
     assert client.get("/explore?status=bogus&page=999").status_code == 200
+
+
+def test_the_500_page_leaks_nothing(settings):
+    settings.ROOT_URLCONF = "tests.pages.urls_500"
+    settings.DEBUG = False
+    response = Client(raise_request_exception=False).get("/boom")
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "Something went wrong" in html and "<title>Something went wrong" in html
+    assert "hunter2" not in html and "Traceback" not in html and "RuntimeError" not in html
