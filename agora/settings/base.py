@@ -170,6 +170,8 @@ configure_structlog()
 DJANGO_STRUCTLOG_CELERY_ENABLED = False
 # RequestIdMiddleware has already replaced a malformed X-Request-ID, so the one structlog sees is safe to keep.
 DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True
+# One line per request: request_finished carries status, path, ip and request_id already.
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = 10  # DEBUG
 
 # --- Chain -------------------------------------------------------------------
 # `manage.py deploy_contracts` writes this file; its addresses are the defaults below, and an
