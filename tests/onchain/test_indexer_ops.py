@@ -148,3 +148,19 @@ def test_onchain_stake_gates_submissions_when_enabled(chain, settings, make_wall
     assert status["stake_contract_address"] == chain.stream("stake_vault").contract_address
     assert agent.client.post("/api/v1/submissions", body, format="json").status_code == 201
     assert ChainStream.objects.count() == 3
+
+
+def test_the_beat_task_indexes_every_stream(chain, settings):
+    from apps.onchain.tasks import index_streams
+    from agora.schedule import BEAT_SCHEDULE
+
+    entry = BEAT_SCHEDULE["onchain-index-streams"]
+    assert entry["task"] == "apps.onchain.tasks.index_streams" and entry["options"]["expires"] > 0
+    alice = chain.accounts[5]
+    chain.fund(alice, 10**9)
+    chain.deposit(alice, 6 * 10**6)
+    results = index_streams()
+    assert any(r["stream"] == "stake_vault" and r["status"] == "advanced" for r in results)
+    assert OnchainStake.objects.get(address=alice.address.lower()).staked_units == 6 * 10**6
+    settings.AGORA_RPC_URL = ""
+    assert index_streams() == []  # nothing configured: nothing to do, no error
