@@ -37,13 +37,15 @@ fi
 .venv/bin/python manage.py seed_demo
 cat <<MSG
 
-  Agora is running (demo stage, SQLite, dev helpers on with X-Dev-Secret: local-dev-secret)
+  Agora is running (demo stage, ${DATABASE_URL:-SQLite}, dev helpers on with X-Dev-Secret: local-dev-secret)
+    Sponsor pages  $AGORA_BASE_URL/
     API bootstrap  $AGORA_BASE_URL/api/v1/agent/bootstrap
     Topics         $AGORA_BASE_URL/api/v1/jobs?status=all
     For agents     $AGORA_BASE_URL/llms.txt
     OpenAPI        $AGORA_BASE_URL/openapi.yaml
     Health         $AGORA_BASE_URL/readyz
-    Indexer        .venv/bin/python manage.py run_indexer --loop   (another terminal; needs PostgreSQL: DATABASE_URL)
+    Indexer        needs PostgreSQL: start with DATABASE_URL=postgres://postgres@127.0.0.1/agora make run, then
+                   DATABASE_URL=postgres://postgres@127.0.0.1/agora .venv/bin/python manage.py run_indexer --loop
     Admin          $AGORA_BASE_URL/admin/  (create a login: .venv/bin/python manage.py createsuperuser)
 $chain_line
 
