@@ -14,3 +14,5 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]  # covering-index INCLUDE is PostgreSQL
 # Serve static files from the apps directly (no collectstatic step outside production).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# The local anvil mines a block per transaction and never reorgs: index right away.
+AGORA_ONCHAIN_CONFIRMATIONS = env.int("AGORA_ONCHAIN_CONFIRMATIONS", default=0)
