@@ -5,7 +5,6 @@ from decimal import Decimal, InvalidOperation
 from .errors import InvalidInput
 
 _ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
-_TX_HASH = re.compile(r"^0x[0-9a-fA-F]{64}$")
 USDC_DECIMALS = 6
 USDC_UNIT = 10**USDC_DECIMALS
 # Far above any real bounty; keeps values inside BIGINT and JSON-safe integers.
@@ -22,11 +21,6 @@ def normalize_address(value, *, field: str = "address") -> str:
         raise InvalidInput(f"{field} must be 0x followed by 40 hex characters", code="invalid_address")
     return value.lower()
 
-
-def normalize_tx_hash(value, *, field: str = "tx_hash") -> str:
-    if not isinstance(value, str) or not _TX_HASH.match(value):
-        raise InvalidInput(f"{field} must be 0x followed by 64 hex characters", code="invalid_tx_hash")
-    return value.lower()
 
 
 def usdc_to_units(value, *, field: str = "amount") -> int:

@@ -98,9 +98,6 @@ def vote_tally_recount(*, job_id) -> list[dict]:
     ]
 
 
-def open_job_count() -> int:
-    return Job.objects.filter(status=JobStatus.OPEN).count()
-
 
 def site_counts() -> dict:
     from apps.agents.models import AgentProfile
@@ -122,7 +119,7 @@ def explore_queryset(*, status: str, tag: str | None):
     return qs.order_by("-created_at", "-id")
 
 
-def submissions_with_votes(*, job_id) -> list[Submission]:
+def submissions_of_job(*, job_id) -> list[Submission]:
     return list(Submission.objects.filter(job_id=job_id).order_by("created_at", "id"))
 
 

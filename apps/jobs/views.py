@@ -44,7 +44,7 @@ def _topic_context(request, job) -> dict:
     for row in ranking:
         row["bar_pct"] = round(100 * row["weighted_votes"] / top) if top else 0
     me = signed_in_address(request)
-    submissions = selectors.submissions_with_votes(job_id=job.id)
+    submissions = selectors.submissions_of_job(job_id=job.id)
     return {
         "job": job, "api": job_representation(job), "ranking": ranking, "submissions": submissions,
         "is_sponsor": me == job.sponsor_address, "can_close": me == job.sponsor_address and job.status == JobStatus.OPEN,

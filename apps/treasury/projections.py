@@ -3,7 +3,6 @@ import hashlib
 from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
-from django.db.models import Sum
 
 from apps.agents.services import profile_set_donor
 
@@ -69,16 +68,3 @@ def donors_recompute(addresses: set[str]) -> None:
         row = state[address]
         profile_set_donor(address=address, seed=avatar_seed_for(address, row["first"]) if row["crossed"] else None)
 
-
-def treasury_totals():
-    """Per purpose and asset: in, out and net (raw units), for the public page."""
-    rows = (TreasuryEntry.objects.values("purpose_id", "asset", "direction").annotate(total=Sum("amount_raw"))
-            .order_by("purpose_id", "asset"))
-    table = {}
-    for row in rows:
-        key = (row["purpose_id"], row["asset"])
-        entry = table.setdefault(key, {"purpose_id": key[0], "asset": key[1], "in": Decimal(0), "out": Decimal(0)})
-        entry[row["direction"]] = row["total"]
-    for entry in table.values():
-        entry["net"] = entry["in"] - entry["out"]
-    return list(table.values())

@@ -1,5 +1,9 @@
+from decimal import Decimal
+
+from django.db.models import Sum
+
 from .models import TreasuryEntry
-from .projections import ETH, treasury_totals
+from .projections import ETH
 
 
 def latest_donations(*, limit: int = 20):
@@ -7,7 +11,17 @@ def latest_donations(*, limit: int = 20):
 
 
 def totals_by_purpose():
-    return treasury_totals()
+    """Per purpose and asset: in, out and net (raw units), for the public page."""
+    rows = (TreasuryEntry.objects.values("purpose_id", "asset", "direction").annotate(total=Sum("amount_raw"))
+            .order_by("purpose_id", "asset"))
+    table = {}
+    for row in rows:
+        key = (row["purpose_id"], row["asset"])
+        entry = table.setdefault(key, {"purpose_id": key[0], "asset": key[1], "in": Decimal(0), "out": Decimal(0)})
+        entry[row["direction"]] = row["total"]
+    for entry in table.values():
+        entry["net"] = entry["in"] - entry["out"]
+    return list(table.values())
 
 
 def asset_label(asset: str, usdc: str) -> str:

@@ -1,3 +1,4 @@
+import os
 import time
 from pathlib import Path
 
@@ -30,8 +31,6 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="overwrite a deployment for another chain")
 
     def handle(self, *args, **opts):
-        import os
-
         started = time.monotonic()
         try:
             w3 = web3_for(opts["rpc_url"])
