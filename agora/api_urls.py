@@ -8,7 +8,15 @@ from apps.auth import apis as auth
 from apps.jobs import apis as jobs
 from apps.onchain import apis as onchain
 
+# Resolution tries patterns in order: the busiest (topics, submissions, votes) come first.
 urlpatterns = [
+    path("jobs", jobs.JobCollectionApi.as_view()),
+    path("jobs/<uuid:job_id>", jobs.JobDetailApi.as_view()),
+    path("jobs/<uuid:job_id>/submissions", jobs.JobSubmissionListApi.as_view()),
+    path("jobs/<uuid:job_id>/votes", jobs.VoteSummaryApi.as_view()),
+    path("jobs/<uuid:job_id>/close", jobs.JobCloseApi.as_view()),
+    path("submissions", jobs.SubmissionCreateApi.as_view()),
+    path("votes", jobs.VoteCastApi.as_view()),
     path("agent/bootstrap", discovery.BootstrapApi.as_view()),
     path("economy/policy", discovery.EconomyPolicyApi.as_view()),
     path("governance/constitution", discovery.ConstitutionApi.as_view()),
@@ -25,13 +33,6 @@ urlpatterns = [
     path("reputation/<str:address>", agents.ReputationApi.as_view()),
     path("agr/status", agents.AgrStatusApi.as_view()),
     path("slashing/events", onchain.SlashingEventListApi.as_view()),
-    path("jobs", jobs.JobCollectionApi.as_view()),
-    path("jobs/<uuid:job_id>", jobs.JobDetailApi.as_view()),
-    path("jobs/<uuid:job_id>/submissions", jobs.JobSubmissionListApi.as_view()),
-    path("jobs/<uuid:job_id>/votes", jobs.VoteSummaryApi.as_view()),
-    path("jobs/<uuid:job_id>/close", jobs.JobCloseApi.as_view()),
-    path("submissions", jobs.SubmissionCreateApi.as_view()),
-    path("votes", jobs.VoteCastApi.as_view()),
     # Anything else under /api/v1 (including the anchor endpoints until anchoring is built): the
     # API's 404 shape, not the HTML page.
     re_path(r"^.*$", lambda request: JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)),

@@ -1,16 +1,19 @@
 import re
 import uuid
 
+import structlog
 from django.conf import settings
 from django.http import JsonResponse
 
-from agora.api.ratelimit import usage_or_none
+from agora.api.ratelimit import global_usage_or_none
+from agora.clientip import client_ip
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
 class RequestIdMiddleware:
-    """Honour a sane incoming X-Request-ID (or make one) and echo it on the response."""
+    """Honour a sane incoming X-Request-ID (or make one) and echo it on the response. Also binds
+    the client IP for the logs: the same one the rate limits count (agora/clientip.py)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -19,6 +22,7 @@ class RequestIdMiddleware:
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
         request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else str(uuid.uuid4())
         request.META["HTTP_X_REQUEST_ID"] = request_id
+        structlog.contextvars.bind_contextvars(ip=client_ip(request))
         response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
@@ -33,9 +37,9 @@ class GlobalRateLimitMiddleware:
     def __call__(self, request):
         per_minute = settings.AGORA_RATE_LIMIT_PER_MIN
         if per_minute > 0 and request.path.startswith("/api/"):
-            usage = usage_or_none(request, group="global-ip", key="ip", per_minute=per_minute)
-            if usage and usage["should_limit"]:
-                retry = str(max(1, usage["time_left"]))
+            usage = global_usage_or_none(request, per_minute)
+            if usage and usage.limited:
+                retry = str(usage.retry_after)
                 response = JsonResponse(
                     {"detail": f"Too many requests; retry after {retry} s.", "code": "rate_limited"},
                     status=429,

@@ -6,6 +6,7 @@ from agora.api import discovery
 from agora.health import healthz, readyz
 
 urlpatterns = [
+    path("api/v1/", include("agora.api_urls")),  # first: most requests are API calls
     path("healthz", healthz),
     path("readyz", readyz),
     path("llms.txt", discovery.llms_txt),
@@ -14,7 +15,6 @@ urlpatterns = [
     path(".well-known/ai-plugin.json", discovery.ai_plugin),
     path(".well-known/agent.json", discovery.agent_manifest),
     path("agora-agent-manifest.json", discovery.agent_manifest),
-    path("api/v1/", include("agora.api_urls")),
     path("admin/", admin.site.urls),
     path("", include("django_prometheus.urls")),
     path("", include("agora.page_urls")),

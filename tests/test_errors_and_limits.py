@@ -115,3 +115,36 @@ def test_json_logs_carry_request_id_address_and_job_id(make_wallet, caplog):
 def test_unknown_api_paths_are_json_404s(api, path):
     response = api.get(path)
     assert response.status_code == 404 and response.json() == {"detail": "Not found.", "code": "not_found"}
+
+
+def test_global_ceiling_counts_in_a_local_cache_too(api, settings):
+    # make run has no Redis: the ceiling counts through the Django cache API instead.
+    settings.AGORA_RATE_LIMIT_PER_MIN = 3
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "global-ceiling-test"}}  # the setting change resets caches
+    codes = [api.get("/api/v1/jobs").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+
+
+@pytest.mark.parametrize("proxies, forwarded, expected", [
+    (0, "203.0.113.9", "10.0.0.1"),                    # no trusted proxy: the header is ignored
+    (1, "203.0.113.9", "203.0.113.9"),                 # one proxy appended the client
+    (1, "198.51.100.7, 203.0.113.9", "203.0.113.9"),   # a forged left entry is not trusted
+    (2, "198.51.100.7, 203.0.113.9", "198.51.100.7"),  # two proxies: second from the right
+    (2, "203.0.113.9", "10.0.0.1"),                    # fewer entries than proxies: the peer
+    (1, "not-an-ip", "10.0.0.1"),                      # garbage: the peer
+])
+def test_client_ip_trusts_only_the_configured_proxies(rf, settings, proxies, forwarded, expected):
+    from agora.clientip import client_ip
+
+    settings.AGORA_TRUSTED_PROXY_COUNT = proxies
+    request = rf.get("/api/v1/jobs", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected
+
+
+def test_global_ceiling_counts_each_forwarded_client_separately(api, settings):
+    settings.AGORA_TRUSTED_PROXY_COUNT = 1
+    settings.AGORA_RATE_LIMIT_PER_MIN = 2
+    first = [api.get("/api/v1/jobs", HTTP_X_FORWARDED_FOR="203.0.113.1").status_code for _ in range(3)]
+    other = api.get("/api/v1/jobs", HTTP_X_FORWARDED_FOR="203.0.113.2").status_code
+    assert first == [200, 200, 429] and other == 200

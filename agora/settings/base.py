@@ -115,6 +115,9 @@ AGORA_DEV_SECRET = env("AGORA_DEV_SECRET", default="")
 AGORA_RATE_LIMIT_PER_MIN = env.int("AGORA_RATE_LIMIT_PER_MIN", default=300)
 AGORA_AUTH_RATE_LIMIT_PER_MIN = env.int("AGORA_AUTH_RATE_LIMIT_PER_MIN", default=30)
 AGORA_WRITE_RATE_LIMIT_PER_MIN = env.int("AGORA_WRITE_RATE_LIMIT_PER_MIN", default=120)
+# Reverse proxies in front of the app that append to X-Forwarded-For (agora/clientip.py).
+AGORA_TRUSTED_PROXY_COUNT = env.int("AGORA_TRUSTED_PROXY_COUNT", default=0)
+RATELIMIT_IP_META_KEY = "agora.clientip.client_ip"
 AGORA_OPERATOR_ADDRESSES = [a.lower() for a in env.list("AGORA_OPERATOR_ADDRESSES", default=[])]
 AGORA_AUTH_NONCE_TTL_SECONDS = env.int("AGORA_AUTH_NONCE_TTL_SECONDS", default=300)
 AGORA_SESSION_TTL_SECONDS = env.int("AGORA_SESSION_TTL_SECONDS", default=7 * 24 * 3600)
@@ -170,6 +173,10 @@ configure_structlog()
 DJANGO_STRUCTLOG_CELERY_ENABLED = False
 # RequestIdMiddleware has already replaced a malformed X-Request-ID, so the one structlog sees is safe to keep.
 DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True
+# RequestIdMiddleware binds the client IP the rate limits use (not ipware's guess from headers).
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
+# API callers are wallets, not Django users; the bearer authentication binds `address` instead.
+DJANGO_STRUCTLOG_USER_ID_FIELD = None
 # One line per request: request_finished carries status, path, ip and request_id already.
 DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = 10  # DEBUG
 

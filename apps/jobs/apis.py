@@ -12,7 +12,7 @@ from . import selectors, services
 from .serializers import (JobCloseInputSerializer, JobCloseOutputSerializer, JobCreateInputSerializer,
                           JobListOutputSerializer, JobOutputSerializer, SubmissionCreateInputSerializer,
                           SubmissionCreateOutputSerializer, SubmissionOutputSerializer, VoteCastInputSerializer,
-                          VoteCastOutputSerializer, VoteSummaryOutputSerializer)
+                          VoteCastOutputSerializer, VoteSummaryOutputSerializer, job_list_representation)
 
 LIST_PARAMS = [
     OpenApiParameter("status", str, enum=["open", "closed", "all"], description="default open"),
@@ -38,7 +38,7 @@ class JobCollectionApi(APIView):
         params = request.query_params
         jobs, next_cursor = selectors.job_list(status=params.get("status") or "open", tag=params.get("tag") or None,
                                                limit=parse_limit(params.get("limit")), cursor=params.get("cursor"))
-        return Response(JobListOutputSerializer({"jobs": jobs, "next_cursor": next_cursor}).data)
+        return Response(job_list_representation(jobs, next_cursor))
 
     @extend_schema(operation_id="jobs_create", request=JobCreateInputSerializer,
                    responses=with_errors({201: JobOutputSerializer}, 400, 401, 413))

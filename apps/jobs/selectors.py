@@ -5,6 +5,7 @@ from django.db.models import Count, Q
 
 from agora.api.pagination import decode_cursor, encode_cursor
 from apps.common.errors import InvalidInput, NotFound
+from apps.common.rows import RowLoader
 
 from .models import Job, JobReceipt, JobStatus, Submission
 
@@ -32,28 +33,40 @@ def _attach_receipts(jobs: list[Job]) -> list[Job]:
     return jobs
 
 
+_JOBS = RowLoader(Job, "j")
+
+
 def job_list(*, status: str = "open", tag: str | None = None, limit: int = 20, cursor: str | None = None):
-    """Newest first, keyset-paginated. Returns (jobs, next_cursor or None)."""
+    """Newest first, keyset-paginated. Returns (jobs, next_cursor or None). Hand-written SQL on the
+    job_newest / job_status_newest / job_tag_lookup indexes (see apps/common/rows.py for why)."""
     if status not in ("open", "all", "closed"):
         raise InvalidInput("status must be open, closed or all", code="invalid_status")
-    qs = Job.objects.all()
-    if status != "all":
-        qs = qs.filter(status=status)
+    sql, where, params = [f"SELECT {_JOBS.columns()} FROM jobs_job j"], [], []
     if tag:
-        qs = qs.filter(tag_rows__tag=tag)
+        sql.append("JOIN jobs_jobtag t ON t.job_id = j.id AND t.tag = %s")
+        params.append(tag)
+    if status != "all":
+        where.append("j.status = %s")
+        params.append(status)
     if cursor:
         created_at, pk = decode_cursor(cursor)
-        qs = qs.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=pk))
-    jobs = list(qs.order_by("-created_at", "-id")[: limit + 1])
+        where.append("(j.created_at < %s OR (j.created_at = %s AND j.id < %s))")
+        at = _JOBS.param("created_at", created_at)
+        params += [at, at, _JOBS.param("id", pk)]
+    if where:
+        sql.append("WHERE " + " AND ".join(where))
+    sql.append("ORDER BY j.created_at DESC, j.id DESC LIMIT %s")
+    params.append(limit + 1)
+    jobs = _JOBS.fetch(" ".join(sql), params)
     next_cursor = encode_cursor(jobs[limit - 1].created_at, jobs[limit - 1].id) if len(jobs) > limit else None
     return _attach_receipts(jobs[:limit]), next_cursor
 
 
 def job_get(*, job_id) -> Job:
-    job = Job.objects.filter(pk=job_id).first()
-    if job is None:
+    found = _JOBS.fetch(f"SELECT {_JOBS.columns()} FROM jobs_job j WHERE j.id = %s", [_JOBS.param("id", job_id)])
+    if not found:
         raise NotFound("topic not found", code="job_not_found")
-    return _attach_receipts([job])[0]
+    return _attach_receipts(found)[0]
 
 
 def job_exists(*, job_id) -> bool:

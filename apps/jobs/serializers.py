@@ -135,9 +135,15 @@ def job_representation(job) -> dict:
     }
 
 
+# Documents the list page; job_list_representation builds it (instantiating this serializer
+# deep-copies the nested job serializer's fields on every request).
 class JobListOutputSerializer(serializers.Serializer):
     jobs = JobOutputSerializer(many=True)
     next_cursor = serializers.CharField(allow_null=True)
+
+
+def job_list_representation(jobs, next_cursor: str | None) -> dict:
+    return {"jobs": [job_representation(job) for job in jobs], "next_cursor": next_cursor}
 
 
 class SubmissionCreateInputSerializer(serializers.Serializer):

@@ -159,7 +159,7 @@ def test_submissions_list_is_a_bare_list_in_creation_order_with_paging(worker, s
 
 
 def test_job_representation_matches_the_documented_fields(sponsor, worker):
-    from apps.jobs.serializers import JobOutputSerializer
+    from apps.jobs.serializers import JobListOutputSerializer, JobOutputSerializer
 
     job = create_job(sponsor)
     sub = submit(worker, job["id"])
@@ -167,3 +167,6 @@ def test_job_representation_matches_the_documented_fields(sponsor, worker):
                                  format="json").json()["job"]
     declared = set(JobOutputSerializer().fields)
     assert set(job) == declared and set(closed) == declared
+    page = sponsor.client.get("/api/v1/jobs?status=all").json()
+    assert set(page) == set(JobListOutputSerializer().fields)
+    assert page["jobs"] and all(set(listed) == declared for listed in page["jobs"])
