@@ -4,13 +4,16 @@
     .venv/bin/python bench/api.py [--concurrency 16] [--seconds 10] [--workers 4]
 
 Seeds a dedicated database (agora_bench) with 10,000 topics and one topic holding 100,000
-votes, starts gunicorn (production settings, Redis rate-limit counters), then drives each
-operation from --concurrency client threads for --seconds. Server, database and load
-generator share this machine (BENCH_GUNICORN_ARGS adds gunicorn options). Targets (issue 2): tally
-p50 < 50 ms; list and detail p50 < 20 ms;
-submit and vote >= 150 req/s with no errors. Worker RSS is printed after every phase.
+votes, starts gunicorn (production settings, Redis rate-limit counters and list-page cache),
+then drives each operation from --concurrency client threads for --seconds, each request on
+its own connection (sync workers close it anyway). Server, database and load generator share
+this machine (BENCH_GUNICORN_ARGS adds gunicorn options). Targets (issue 2): tally
+p50 < 50 ms; list and detail p50 < 20 ms; submit and vote >= 150 req/s with no errors.
+--list-cache-seconds 0 measures the list with every request on the database.
+Worker RSS is printed after every phase.
 """
 import argparse
+import json
 import os
 import random
 import resource
@@ -23,9 +26,6 @@ import threading
 import time
 import uuid
 from pathlib import Path
-
-import http.client
-import json
 
 import requests
 
@@ -117,12 +117,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, workers: int, log_level: str) -> subprocess.Popen:
+def start_server(port: int, workers: int, log_level: str, list_cache_seconds: int) -> subprocess.Popen:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("BENCH_SETTINGS", "agora.settings.production"), "DATABASE_URL": DB_URL,
            "SECRET_KEY": "bench-secret-key-not-for-production-0123456789abcdef", "ALLOWED_HOSTS": "127.0.0.1",
            "REDIS_URL": "redis://127.0.0.1:6379/13", "SECURE_SSL_REDIRECT": "false", "AGORA_SERVICE_STAGE": "dev",
            "AGORA_RATE_LIMIT_PER_MIN": "10000000", "AGORA_WRITE_RATE_LIMIT_PER_MIN": "10000000",
-           "AGORA_AUTH_RATE_LIMIT_PER_MIN": "10000000", "LOG_LEVEL": log_level, "DB_CONN_MAX_AGE": "600"}
+           "AGORA_AUTH_RATE_LIMIT_PER_MIN": "10000000", "LOG_LEVEL": log_level, "DB_CONN_MAX_AGE": "600",
+           "AGORA_LIST_CACHE_SECONDS": str(list_cache_seconds)}
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "agora.wsgi:application", "-b", f"127.0.0.1:{port}",
                              "-w", str(workers), "--timeout", "60", *os.environ.get("BENCH_GUNICORN_ARGS", "").split()], cwd=ROOT, env=env, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -149,32 +150,46 @@ def worker_rss_mb(master_pid: int) -> list[float]:
     return sorted(sizes)
 
 
+def _encode_request(method: str, path: str, headers: dict, body: bytes) -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{PORT}", "Connection: close",
+             f"Content-Length: {len(body)}", *(f"{k}: {v}" for k, v in headers.items())]
+    if body:
+        lines.append("Content-Type: application/json")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def _exchange(request: bytes) -> tuple[int, bytes]:
+    """One request on its own connection, read until the server closes it. A raw socket rather
+    than http.client or requests: the load generator shares the 2 cores with the server, and
+    header parsing in a Python HTTP client costs several times what this does."""
+    with socket.create_connection(("127.0.0.1", PORT), timeout=30) as sock:
+        sock.sendall(request)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    response = b"".join(chunks)
+    head, _, payload = response.partition(b"\r\n\r\n")
+    return int(head[9:12]), payload
+
+
 def drive(name: str, make_request, concurrency: int, seconds: float) -> dict:
     latencies, errors, lock = [], [], threading.Lock()
     deadline = time.perf_counter() + seconds
     barrier = threading.Barrier(concurrency)
 
     def client(index: int):
-        # http.client on a kept-alive connection: the lightest client the stdlib has, so the
-        # load generator takes as little as possible of the CPU the server shares.
-        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
         rng = random.Random(index)
         barrier.wait()
         local, bad = [], []
         while time.perf_counter() < deadline:
             method, path, kwargs, expect = make_request(rng, index)
-            headers = dict(kwargs.get("headers", {}))
-            body = None
-            if "json" in kwargs:
-                body = json.dumps(kwargs["json"])
-                headers["Content-Type"] = "application/json"
+            body = json.dumps(kwargs["json"]).encode() if "json" in kwargs else b""
+            request = _encode_request(method, path, kwargs.get("headers", {}), body)
             t0 = time.perf_counter()
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            payload = response.read()
+            status, payload = _exchange(request)
             local.append(time.perf_counter() - t0)
-            if response.status != expect:
-                bad.append(f"{response.status} {payload[:120]!r}")
+            if status != expect:
+                bad.append(f"{status} {payload[:120]!r}")
         with lock:
             latencies.extend(local)
             errors.extend(bad)
@@ -207,6 +222,9 @@ def main():
     parser.add_argument("--reuse", action="store_true", help="reuse the database of an earlier run")
     parser.add_argument("--log-level", default="INFO", help="the server's LOG_LEVEL (production default: INFO; "
                                                             "logs go to /dev/null but are formatted)")
+    parser.add_argument("--list-cache-seconds", type=int, default=30,
+                        help="the server's AGORA_LIST_CACHE_SECONDS (production default 30; 0 measures "
+                             "every list request on the database)")
     parser.add_argument("--only", default="", help="comma-separated phase names to run (default: all)")
     parser.add_argument("--topics", type=int, default=TOPICS, help="topics to seed (memory check: try 1000)")
     parser.add_argument("--votes", type=int, default=BIG_VOTES, help="votes on the big topic")
@@ -219,9 +237,10 @@ def main():
     global PORT
     port = PORT = free_port()
     base = ""
-    server = start_server(port, args.workers, args.log_level)
+    server = start_server(port, args.workers, args.log_level, args.list_cache_seconds)
     try:
-        print(f"gunicorn: {args.workers} sync workers, LOG_LEVEL={args.log_level}; {args.concurrency} client threads; "
+        print(f"gunicorn: {args.workers} sync workers, LOG_LEVEL={args.log_level}, "
+              f"AGORA_LIST_CACHE_SECONDS={args.list_cache_seconds}; {args.concurrency} client threads; "
               f"{args.seconds:.0f}s per phase")
         print(f"worker RSS after start (MB): {worker_rss_mb(server.pid)}")
         jobs, big, subs, tokens = data["job_ids"], data["big_job"], data["big_subs"], data["tokens"]

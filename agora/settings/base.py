@@ -121,6 +121,8 @@ RATELIMIT_IP_META_KEY = "agora.clientip.client_ip"
 AGORA_OPERATOR_ADDRESSES = [a.lower() for a in env.list("AGORA_OPERATOR_ADDRESSES", default=[])]
 AGORA_AUTH_NONCE_TTL_SECONDS = env.int("AGORA_AUTH_NONCE_TTL_SECONDS", default=300)
 AGORA_SESSION_TTL_SECONDS = env.int("AGORA_SESSION_TTL_SECONDS", default=7 * 24 * 3600)
+# Topic-list pages are cached this long at most (apps/jobs/list_cache.py); 0 turns the cache off.
+AGORA_LIST_CACHE_SECONDS = env.int("AGORA_LIST_CACHE_SECONDS", default=30)
 AGORA_MAX_BODY_BYTES = env.int("AGORA_MAX_BODY_BYTES", default=256 * 1024)
 
 # Economy policy: percentages of the bounty, and AGR minted per win.

@@ -1,5 +1,7 @@
 import structlog
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -8,7 +10,7 @@ from agora.api.ratelimit import enforce_write_address
 from agora.api.schema import with_errors
 from agora.api.views import IsAgent, body_data
 
-from . import selectors, services
+from . import list_cache, selectors, services
 from .serializers import (JobCloseInputSerializer, JobCloseOutputSerializer, JobCreateInputSerializer,
                           JobListOutputSerializer, JobOutputSerializer, SubmissionCreateInputSerializer,
                           SubmissionCreateOutputSerializer, SubmissionOutputSerializer, VoteCastInputSerializer,
@@ -36,9 +38,14 @@ class JobCollectionApi(APIView):
                    responses=with_errors({200: JobListOutputSerializer}, 400))
     def get(self, request):
         params = request.query_params
-        jobs, next_cursor = selectors.job_list(status=params.get("status") or "open", tag=params.get("tag") or None,
-                                               limit=parse_limit(params.get("limit")), cursor=params.get("cursor"))
-        return Response(job_list_representation(jobs, next_cursor))
+        status, tag, cursor = params.get("status") or "open", params.get("tag") or None, params.get("cursor")
+        limit = parse_limit(params.get("limit"))
+
+        def build() -> bytes:
+            jobs, next_cursor = selectors.job_list(status=status, tag=tag, limit=limit, cursor=cursor)
+            return JSONRenderer().render(job_list_representation(jobs, next_cursor))
+
+        return HttpResponse(list_cache.page((status, tag, limit, cursor), build), content_type="application/json")
 
     @extend_schema(operation_id="jobs_create", request=JobCreateInputSerializer,
                    responses=with_errors({201: JobOutputSerializer}, 400, 401, 413))
