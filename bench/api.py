@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Load a real gunicorn server on PostgreSQL and print requests/s, p50 and p99 per operation.
 
-    .venv/bin/python bench/api.py [--concurrency 16] [--seconds 10] [--workers 4]
+    .venv/bin/python bench/api.py [--concurrency 16] [--seconds 10] [--rounds 3] [--workers 4]
 
 Seeds a dedicated database (agora_bench) with 10,000 topics and one topic holding 100,000
 votes, starts gunicorn (production settings, Redis rate-limit counters and list-page cache),
@@ -10,7 +10,8 @@ its own connection (sync workers close it anyway). Server, database and load gen
 this machine (BENCH_GUNICORN_ARGS adds gunicorn options). Targets (issue 2): tally
 p50 < 50 ms; list and detail p50 < 20 ms; submit and vote >= 150 req/s with no errors.
 --list-cache-seconds 0 measures the list with every request on the database.
-Worker RSS is printed after every phase.
+The phases run --rounds times, interleaved, and the verdicts use the median over rounds.
+Worker RSS is printed after every round.
 """
 import argparse
 import json
@@ -65,7 +66,8 @@ def seed(topics: int = TOPICS, big_votes: int = BIG_VOTES) -> dict:
     jobs = [Job(title=f"Topic {i}", prompt="Benchmark topic. " * 20, bounty_units=(i % 500) * 1_000_000,
                 tags=["bench", f"t{i % 10}"], sponsor_address=sponsor) for i in range(topics)]
     Job.objects.bulk_create(jobs, batch_size=2000)
-    JobTag.objects.bulk_create([JobTag(job=j, tag=t) for j in jobs for t in j.tags], batch_size=5000)
+    JobTag.objects.bulk_create([JobTag(job=j, tag=t, created_at=j.created_at) for j in jobs for t in j.tags],
+                              batch_size=5000)
     big = jobs[0]
     subs = [Submission(job=big, agent_address=f"0x{i:040x}", content="answer " * 30,
                        evidence=[{"source_url": "https://example.org", "claim": "c"}]) for i in range(BIG_SUBMISSIONS)]
@@ -214,11 +216,25 @@ def drive(name: str, make_request, concurrency: int, seconds: float) -> dict:
     return row
 
 
+def summarize(runs: dict[str, list[dict]]) -> dict[str, dict]:
+    """Per operation, the median over rounds of each figure (this host's speed drifts by tens of
+    percent within minutes, so one round can mislead), and the errors summed."""
+    print(f"\n{'median over rounds':<18} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}  errors")
+    summary = {}
+    for name, rows in runs.items():
+        row = {key: statistics.median(r[key] for r in rows) for key in ("rps", "p50", "p99")}
+        row["errors"] = sum(r["errors"] for r in rows)
+        summary[name] = row
+        print(f"{name:<18} {row['rps']:>8.1f} {row['p50']:>8.2f} {row['p99']:>8.2f}  {row['errors']}")
+    return summary
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3, help="run every phase this many times, interleaved")
     parser.add_argument("--reuse", action="store_true", help="reuse the database of an earlier run")
     parser.add_argument("--log-level", default="INFO", help="the server's LOG_LEVEL (production default: INFO; "
                                                             "logs go to /dev/null but are formatted)")
@@ -257,14 +273,15 @@ def main():
                 "job_id": big, "submission_id": r.choice(subs)}}, 200)),
         ]
         drive("warm-up", phases[0][1], args.concurrency, 2)
-        rows = []
         wanted = {n.strip() for n in args.only.split(",") if n.strip()}
-        for name, make in phases:
-            if wanted and name not in wanted:
-                continue
-            rows.append(drive(name, make, args.concurrency, args.seconds))
+        runs: dict[str, list[dict]] = {}
+        for round_no in range(1, args.rounds + 1):
+            print(f"-- round {round_no} of {args.rounds}")
+            for name, make in phases:
+                if not wanted or name in wanted:
+                    runs.setdefault(name, []).append(drive(name, make, args.concurrency, args.seconds))
             print(f"  worker RSS (MB): {[round(x) for x in worker_rss_mb(server.pid)]}")
-        by = {r["name"]: r for r in rows}
+        by = summarize(runs)
         if wanted:
             return
         checks = [
@@ -275,7 +292,7 @@ def main():
             ("vote >= 150 req/s, no errors", by["vote"]["rps"] >= 150 and by["vote"]["errors"] == 0),
         ]
         for label, ok in checks:
-            print(f"{'PASS' if ok else 'MISS'}  {label}")
+            print(f"{'PASS' if ok else 'MISS'}  {label}  (median of {args.rounds} rounds)")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)

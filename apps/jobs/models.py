@@ -46,14 +46,16 @@ class Job(UUIDModel):
 
 
 class JobTag(models.Model):
-    """One row per (topic, tag) so the tag filter is an index lookup on every database."""
+    """One row per (topic, tag). It repeats the topic's created_at (which never changes) so a
+    tag's newest-first page is one index range scan, however rare the tag is."""
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="tag_rows")
     tag = models.CharField(max_length=40)
+    created_at = models.DateTimeField()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "tag"], name="job_tag_unique")]
-        indexes = [models.Index(fields=["tag", "job"], name="job_tag_lookup")]
+        indexes = [models.Index(fields=["tag", "-created_at", "-job"], name="job_tag_newest")]
 
 
 class Submission(UUIDModel):

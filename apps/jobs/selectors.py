@@ -37,25 +37,30 @@ _JOBS = RowLoader(Job, "j")
 
 
 def job_list(*, status: str = "open", tag: str | None = None, limit: int = 20, cursor: str | None = None):
-    """Newest first, keyset-paginated. Returns (jobs, next_cursor or None). Hand-written SQL on the
-    job_newest / job_status_newest / job_tag_lookup indexes (see apps/common/rows.py for why)."""
+    """Newest first, keyset-paginated. Returns (jobs, next_cursor or None). Hand-written SQL (see
+    apps/common/rows.py for why) walking an index in page order: job_newest / job_status_newest,
+    or job_tag_newest for a tag, whose rows carry the topic's created_at for that reason."""
     if status not in ("open", "all", "closed"):
         raise InvalidInput("status must be open, closed or all", code="invalid_status")
-    sql, where, params = [f"SELECT {_JOBS.columns()} FROM jobs_job j"], [], []
+    # `o` is the table whose index gives the order: the tag rows when filtering by tag.
     if tag:
-        sql.append("JOIN jobs_jobtag t ON t.job_id = j.id AND t.tag = %s")
-        params.append(tag)
+        sql, where, params = [f"SELECT {_JOBS.columns()} FROM jobs_jobtag o JOIN jobs_job j ON j.id = o.job_id"], \
+            ["o.tag = %s"], [tag]
+        order_at, order_id = "o.created_at", "o.job_id"
+    else:
+        sql, where, params = [f"SELECT {_JOBS.columns()} FROM jobs_job j"], [], []
+        order_at, order_id = "j.created_at", "j.id"
     if status != "all":
         where.append("j.status = %s")
         params.append(status)
     if cursor:
         created_at, pk = decode_cursor(cursor)
-        where.append("(j.created_at < %s OR (j.created_at = %s AND j.id < %s))")
+        where.append(f"({order_at} < %s OR ({order_at} = %s AND {order_id} < %s))")
         at = _JOBS.param("created_at", created_at)
         params += [at, at, _JOBS.param("id", pk)]
     if where:
         sql.append("WHERE " + " AND ".join(where))
-    sql.append("ORDER BY j.created_at DESC, j.id DESC LIMIT %s")
+    sql.append(f"ORDER BY {order_at} DESC, {order_id} DESC LIMIT %s")
     params.append(limit + 1)
     jobs = _JOBS.fetch(" ".join(sql), params)
     next_cursor = encode_cursor(jobs[limit - 1].created_at, jobs[limit - 1].id) if len(jobs) > limit else None

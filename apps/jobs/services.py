@@ -39,7 +39,7 @@ def job_create(*, sponsor: str, title: str, prompt: str, bounty_units: int, tags
     tags = _clean_tags(tags)
     job = Job.objects.create(title=title, prompt=prompt, bounty_units=bounty_units, tags=tags,
                              sponsor_address=sponsor)
-    JobTag.objects.bulk_create([JobTag(job=job, tag=t) for t in tags])
+    JobTag.objects.bulk_create([JobTag(job=job, tag=t, created_at=job.created_at) for t in tags])
     log.info("job_created", job_id=str(job.id), sponsor=sponsor)
     return job
 

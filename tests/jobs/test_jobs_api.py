@@ -59,6 +59,15 @@ def test_list_is_newest_first_with_cursor_pagination_and_filters(sponsor, worker
     assert seen == list(reversed(ids))
     evens = sponsor.client.get("/api/v1/jobs", {"tag": "even", "limit": 200}).json()["jobs"]
     assert [j["id"] for j in evens] == [ids[6], ids[4], ids[2], ids[0]]
+    # a tag's pages follow the cursor the same way, and combine with the status filter
+    first = sponsor.client.get("/api/v1/jobs", {"tag": "odd", "limit": 2}).json()
+    rest = sponsor.client.get("/api/v1/jobs", {"tag": "odd", "limit": 2, "cursor": first["next_cursor"]}).json()
+    assert [j["id"] for j in first["jobs"] + rest["jobs"]] == [ids[5], ids[3], ids[1]] and rest["next_cursor"] is None
+    sub = submit(worker, ids[3])
+    sponsor.client.post(f"/api/v1/jobs/{ids[3]}/close", {"winner_submission_id": sub["id"]}, format="json")
+    open_odd = sponsor.client.get("/api/v1/jobs", {"tag": "odd"}).json()["jobs"]
+    closed_odd = sponsor.client.get("/api/v1/jobs", {"tag": "odd", "status": "closed"}).json()["jobs"]
+    assert [j["id"] for j in open_odd] == [ids[5], ids[1]] and [j["id"] for j in closed_odd] == [ids[3]]
 
 
 def test_status_filter_shows_closed_only_with_all(sponsor, worker):
