@@ -16,6 +16,7 @@ from django.core.cache import caches
 from django_ratelimit.core import get_usage
 
 from agora.clientip import client_ip
+from agora.shared_cache import shared_cache
 
 from .errors import RateLimited
 
@@ -52,12 +53,12 @@ def global_usage_or_none(request, per_minute: int) -> Usage | None:
 
 
 def _count_hit(key: str) -> int:
-    cache = caches["default"]
-    client = getattr(cache, "client", None)
-    if client is None or not hasattr(client, "get_client"):  # not django-redis (make run's local cache)
-        cache.add(key, 0, WINDOW_SECONDS + 5)
-        return cache.incr(key)
-    pipe = client.get_client(write=True).pipeline(transaction=False)
+    cache = shared_cache()
+    if cache is None:  # make run's local cache: one process, so the cache API is enough
+        local = caches["default"]
+        local.add(key, 0, WINDOW_SECONDS + 5)
+        return local.incr(key)
+    pipe = cache.client.get_client(write=True).pipeline(transaction=False)
     pipe.incr(key)
     pipe.expire(key, WINDOW_SECONDS + 5, nx=True)  # only the window's first hit sets the expiry
     return pipe.execute()[0]

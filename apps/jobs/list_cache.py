@@ -6,15 +6,17 @@ again when the transaction commits, so a page built from a snapshot taken before
 never served afterwards. Pages are stored with the token they were built under and served only
 while it is current, so an old page can never come back; they also expire after
 AGORA_LIST_CACHE_SECONDS, which bounds staleness if a token change is lost with the cache.
-Any cache failure falls back to the database.
+Any cache failure falls back to the database, and without a shared cache (Redis) there is no
+page cache at all: a per-process copy could not be invalidated across workers.
 """
 import hashlib
 import uuid
 
 import structlog
 from django.conf import settings
-from django.core.cache import caches
 from django.db import transaction
+
+from agora.shared_cache import shared_cache
 
 log = structlog.get_logger(__name__)
 VERSION_KEY = "jobs:list:version"
@@ -22,11 +24,10 @@ VERSION_KEY = "jobs:list:version"
 
 def page(params: tuple, build) -> bytes:
     """The page for `params`, from the cache when current, else build() (rendered JSON bytes)."""
-    ttl = settings.AGORA_LIST_CACHE_SECONDS
-    if ttl <= 0:
+    ttl, cache = settings.AGORA_LIST_CACHE_SECONDS, shared_cache()
+    if ttl <= 0 or cache is None:
         return build()
     key = "jobs:list:page:" + hashlib.sha256(repr(params).encode()).hexdigest()
-    cache = caches["default"]
     try:
         found = cache.get_many([VERSION_KEY, key])
     except Exception as exc:  # redis-py and django-redis raise several connection error types
@@ -46,13 +47,15 @@ def page(params: tuple, build) -> bytes:
 
 
 def invalidate() -> None:
+    if shared_cache() is None:
+        return
     _safe_new_version()
     transaction.on_commit(_safe_new_version)
 
 
 def _safe_new_version() -> None:
     try:
-        _new_version(caches["default"], only_if_missing=False)
+        _new_version(shared_cache(), only_if_missing=False)
     except Exception as exc:
         # Pages built before this change stay servable until they expire (AGORA_LIST_CACHE_SECONDS).
         log.error("list_cache_invalidation_failed", error=type(exc).__name__)

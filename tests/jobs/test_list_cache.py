@@ -78,3 +78,12 @@ def test_a_page_built_before_a_commit_is_not_served_after_it(api):
         reader.join()
     assert seen_during == [[]]  # the uncommitted topic was invisible, and that page was cached
     assert [j["id"] for j in _list(api)[0]["jobs"]] == [str(job.id)]
+
+
+@pytest.mark.django_db
+def test_without_a_shared_cache_nothing_is_cached(api, sponsor, settings):
+    # A local cache is per process: another worker could never invalidate its pages.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "list-cache-test"}}
+    create_job(sponsor)
+    assert _list(api)[1] > 0 and _list(api)[1] > 0
