@@ -148,3 +148,14 @@ def test_global_ceiling_counts_each_forwarded_client_separately(api, settings):
     first = [api.get("/api/v1/jobs", HTTP_X_FORWARDED_FOR="203.0.113.1").status_code for _ in range(3)]
     other = api.get("/api/v1/jobs", HTTP_X_FORWARDED_FOR="203.0.113.2").status_code
     assert first == [200, 200, 429] and other == 200
+
+
+@pytest.mark.parametrize("accept, status", [
+    ("", 200), ("*/*", 200), ("application/json", 200), ("application/json; q=1.0, */*; q=0.1", 200),
+    ("text/html", 406), ("image/png", 406),
+])
+def test_the_api_answers_json_or_406(api, accept, status):
+    response = api.get("/api/v1/economy/policy", HTTP_ACCEPT=accept)
+    assert response.status_code == status and response["Content-Type"].startswith("application/json")
+    if status == 406:
+        assert set(response.json()) == {"detail", "code"}

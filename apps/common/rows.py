@@ -13,11 +13,11 @@ class RowLoader:
         self.alias = alias
         self.fields = list(model._meta.concrete_fields)
         self.attnames = [field.attname for field in self.fields]
-        self._converters = {}
+        self._memo = {}
 
     def columns(self) -> str:
-        quote = connection.ops.quote_name
-        return ", ".join(f"{self.alias}.{quote(field.column)}" for field in self.fields)
+        return self._per_vendor("columns", lambda: ", ".join(
+            f"{self.alias}.{connection.ops.quote_name(field.column)}" for field in self.fields))
 
     def param(self, field_name: str, value):
         """A value as the database expects it for that field (UUIDs are hex text on SQLite)."""
@@ -40,13 +40,18 @@ class RowLoader:
         return instances
 
     def _converters_for_vendor(self):
-        vendor = connection.vendor
-        if vendor not in self._converters:
+        def build():
             found = []
             for index, field in enumerate(self.fields):
                 col = field.get_col(self.model._meta.db_table)
                 funcs = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
                 if funcs:
                     found.append((index, col, funcs))
-            self._converters[vendor] = found
-        return self._converters[vendor]
+            return found
+        return self._per_vendor("converters", build)
+
+    def _per_vendor(self, what: str, build):
+        key = (what, connection.vendor)
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]

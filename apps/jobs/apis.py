@@ -14,7 +14,8 @@ from . import list_cache, selectors, services
 from .serializers import (JobCloseInputSerializer, JobCloseOutputSerializer, JobCreateInputSerializer,
                           JobListOutputSerializer, JobOutputSerializer, SubmissionCreateInputSerializer,
                           SubmissionCreateOutputSerializer, SubmissionOutputSerializer, VoteCastInputSerializer,
-                          VoteCastOutputSerializer, VoteSummaryOutputSerializer, job_list_representation)
+                          VoteCastOutputSerializer, VoteSummaryOutputSerializer, job_list_representation,
+                          job_representation)
 
 LIST_PARAMS = [
     OpenApiParameter("status", str, enum=["open", "closed", "all"], description="default open"),
@@ -62,7 +63,7 @@ class JobDetailApi(APIView):
     @extend_schema(operation_id="jobs_get", responses=with_errors({200: JobOutputSerializer}, 404))
     def get(self, request, job_id):
         _bind_job(job_id)
-        return Response(JobOutputSerializer(selectors.job_get(job_id=job_id)).data)
+        return Response(job_representation(selectors.job_get(job_id=job_id)))
 
 
 class JobSubmissionListApi(APIView):
