@@ -26,7 +26,6 @@ WINDOW_SECONDS = 60
 
 @dataclass(frozen=True)
 class Usage:
-    count: int
     limited: bool
     retry_after: int
 
@@ -37,7 +36,7 @@ def usage_or_none(request, *, group: str, key, per_minute: int) -> Usage | None:
     except Exception as exc:  # redis-py and django-redis raise several connection error types
         log.warning("ratelimit_cache_unavailable", group=group, error=type(exc).__name__)
         return None
-    return Usage(usage["count"], usage["should_limit"], max(1, usage["time_left"]))
+    return Usage(usage["should_limit"], max(1, usage["time_left"]))
 
 
 def global_usage_or_none(request, per_minute: int) -> Usage | None:
@@ -49,7 +48,7 @@ def global_usage_or_none(request, per_minute: int) -> Usage | None:
     except Exception as exc:
         log.warning("ratelimit_cache_unavailable", group="global-ip", error=type(exc).__name__)
         return None
-    return Usage(count, count > per_minute, max(1, window_start + WINDOW_SECONDS - now))
+    return Usage(count > per_minute, max(1, window_start + WINDOW_SECONDS - now))
 
 
 def _count_hit(key: str) -> int:

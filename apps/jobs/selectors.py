@@ -42,14 +42,13 @@ def job_list(*, status: str = "open", tag: str | None = None, limit: int = 20, c
     or job_tag_newest for a tag, whose rows carry the topic's created_at for that reason."""
     if status not in ("open", "all", "closed"):
         raise InvalidInput("status must be open, closed or all", code="invalid_status")
-    # `o` is the table whose index gives the order: the tag rows when filtering by tag.
-    if tag:
-        sql, where, params = [f"SELECT {_JOBS.columns()} FROM jobs_jobtag o JOIN jobs_job j ON j.id = o.job_id"], \
-            ["o.tag = %s"], [tag]
+    sql, where, params = [f"SELECT {_JOBS.columns()} FROM jobs_job j"], [], []
+    order_at, order_id = "j.created_at", "j.id"
+    if tag:  # the tag rows' index gives the order
+        sql.append("JOIN jobs_jobtag o ON o.job_id = j.id")
+        where.append("o.tag = %s")
+        params.append(tag)
         order_at, order_id = "o.created_at", "o.job_id"
-    else:
-        sql, where, params = [f"SELECT {_JOBS.columns()} FROM jobs_job j"], [], []
-        order_at, order_id = "j.created_at", "j.id"
     if status != "all":
         where.append("j.status = %s")
         params.append(status)
