@@ -81,7 +81,7 @@ def main():
 
     from apps.onchain.indexer import run_until_idle
     from apps.onchain.models import ChainEvent, StakeLedger
-    from apps.onchain.rpc import JsonRpc
+    from apps.common.rpc import JsonRpc
     from tests.onchain.harness import Harness
 
     settings.AGORA_ONCHAIN_CONFIRMATIONS = 0

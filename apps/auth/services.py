@@ -9,8 +9,8 @@ from django.utils import timezone
 from apps.agents.services import profile_ensure
 from apps.common.chain import normalize_address
 from apps.common.errors import NotAuthenticated, NotFound
-from apps.onchain.eip1271 import is_valid_contract_signature
 
+from .eip1271 import is_valid_contract_signature
 from .models import AgentSession, AuthChallenge
 from .signatures import parse_signature, recover_signer
 from .siwe import build_message

@@ -6,7 +6,7 @@ from apps.common.admin import ReadOnlyAdmin
 
 from .indexer import reset_cursor
 from .models import ChainEvent, ChainStream, OnchainStake, ReorgLog, SlashingEvent, StakeLedger, StreamBlock
-from .rpc import RpcError
+from apps.common.rpc import RpcError
 
 
 class ResetCursorForm(forms.Form):

@@ -9,7 +9,7 @@ from web3 import Web3
 from apps.common.chain import normalize_address
 from apps.common.errors import Conflict, InvalidInput
 
-from .chain import deploy, send
+from apps.common.chain_client import contract, deploy, send
 
 SUITE = ("StakeVault", "TreasuryVault", "AnchorRegistry")
 DEV_CHAIN_IDS = {31337, 1337}
@@ -74,8 +74,6 @@ def write_deployment(path: Path, data: dict, *, force: bool) -> None:
 
 
 def fund_with_mock_usdc(*, w3: Web3, deployer_key: str, usdc: str, recipients: list[str], amount_units: int) -> None:
-    from .chain import contract
-
     account = Account.from_key(deployer_key)
     token = contract(w3, "MockUSDC", usdc)
     for recipient in recipients:

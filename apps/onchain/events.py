@@ -5,7 +5,7 @@ from functools import cache
 from eth_abi import decode as abi_decode
 from eth_utils import keccak
 
-from .chain import load_artifact
+from apps.common.chain_client import load_artifact
 
 STREAM_CONTRACTS = {"stake_vault": "StakeVault", "treasury_vault": "TreasuryVault",
                     "anchor_registry": "AnchorRegistry"}

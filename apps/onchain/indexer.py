@@ -18,7 +18,7 @@ from .bulk import copy_rows, jsonb
 from .events import STREAM_CONTRACTS, decode_log
 from .models import ChainEvent, ChainStream, ReorgLog, SlashingEvent, StakeLedger, StreamBlock
 from .projections import stake_apply, stake_recompute
-from .rpc import JsonRpc, RpcError
+from apps.common.rpc import JsonRpc, RpcError
 
 log = structlog.get_logger(__name__)
 RANGE_ERRORS = ("range_too_large", "too_many_results", "timeout")

@@ -3,11 +3,11 @@ from decimal import Decimal
 
 from web3 import Web3
 
-from apps.onchain.chain import contract, send
+from apps.common.chain_client import contract, send
 from apps.onchain.deployment import deploy_suite
 from apps.onchain.indexer import run_until_idle
 from apps.onchain.models import ChainStream
-from apps.onchain.rpc import JsonRpc
+from apps.common.rpc import JsonRpc
 from apps.onchain.streams import stream_ensure
 from tests.chain import start_anvil
 

@@ -3,7 +3,7 @@ import pytest
 from web3 import Web3
 from web3.logs import DISCARD
 
-from apps.onchain.chain import contract, send
+from apps.common.chain_client import contract, send
 
 
 def _handles(anvil, suite):

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from web3 import Web3
 from web3.logs import DISCARD
 
-from apps.onchain.chain import deploy, send
+from apps.common.chain_client import deploy, send
 from tests.chain import ROOT
 
 pytestmark = pytest.mark.django_db

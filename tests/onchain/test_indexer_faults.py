@@ -13,7 +13,7 @@ from django.db import connection, connections
 
 from apps.onchain.indexer import index_step, run_until_idle
 from apps.onchain.models import ChainEvent, ChainStream, OnchainStake, StakeLedger
-from apps.onchain.rpc import JsonRpc
+from apps.common.rpc import JsonRpc
 
 from .faulty_rpc import FaultyRpc
 from .harness import Harness, bulk_deposits

@@ -139,7 +139,7 @@ def test_onchain_stake_gates_submissions_when_enabled(chain, settings, make_wall
     body = {"job_id": job["id"], "content": "x"}
     assert agent.client.post("/api/v1/submissions", body, format="json").json()["code"] == "stake_required"
     chain.fund(chain.accounts[5], 10**9)
-    from apps.onchain.chain import send
+    from apps.common.chain_client import send
 
     send(chain.w3, chain.accounts[5], chain.stake.functions.depositFor(agent.account.address, 10 * 10**6))
     chain.index()

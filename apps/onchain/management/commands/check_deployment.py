@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from web3 import Web3
 
-from apps.onchain.chain import web3_for
+from apps.common.chain_client import web3_for
 from apps.onchain.deployment import read_deployment
 
 

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from apps.common.errors import ApplicationError
 from apps.onchain.indexer import index_step, reset_cursor
 from apps.onchain.models import ChainEvent, ChainStream
-from apps.onchain.rpc import RpcError
+from apps.common.rpc import RpcError
 from apps.onchain.streams import stream_by_name
 
 

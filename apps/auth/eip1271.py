@@ -9,6 +9,7 @@ from eth_account.messages import _hash_eip191_message, encode_defunct
 from web3 import Web3
 from web3.exceptions import ContractLogicError
 
+from apps.common.chain_client import web3_for
 from apps.common.errors import ServiceUnavailable
 
 MAGIC_VALUE = bytes.fromhex("1626ba7e")
@@ -23,7 +24,7 @@ def is_valid_contract_signature(*, address: str, message: str, signature: bytes)
     if not (settings.AGORA_AUTH_EIP1271_ENABLED and settings.AGORA_RPC_URL):
         return False
     digest = _hash_eip191_message(encode_defunct(text=message))
-    w3 = Web3(Web3.HTTPProvider(settings.AGORA_RPC_URL, request_kwargs={"timeout": 5}))
+    w3 = web3_for(settings.AGORA_RPC_URL, timeout=5)
     try:
         if not w3.eth.get_code(Web3.to_checksum_address(address)):
             return False
