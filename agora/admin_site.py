@@ -9,7 +9,8 @@ class AgoraAdminSite(AdminSite):
     index_title = "Dashboard"
 
     def index(self, request, extra_context=None):
-        from apps.common.dashboard import dashboard_counts
+        # Imported here: Django loads this class while the app registry fills, before models import.
+        from agora.dashboard import dashboard_counts
 
         return super().index(request, {**(extra_context or {}), "dashboard": dashboard_counts()})
 

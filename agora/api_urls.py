@@ -1,12 +1,20 @@
-from django.http import JsonResponse
 from django.urls import path, re_path
+from django.views.decorators.csrf import csrf_exempt
 
-from agora.api import discovery
+from agora import discovery
+from apps.common.api.errors import error_response
 from apps.agents import apis as agents
 from apps.agents import dev_apis
 from apps.auth import apis as auth
 from apps.jobs import apis as jobs
 from apps.onchain import apis as onchain
+
+
+
+@csrf_exempt  # any method, any caller: an unknown API path is a JSON 404, never Django's CSRF page
+def api_not_found(request):
+    return error_response("Not found.", "not_found", 404)
+
 
 # Resolution tries patterns in order: the busiest (topics, submissions, votes) come first.
 urlpatterns = [
@@ -35,5 +43,5 @@ urlpatterns = [
     path("slashing/events", onchain.SlashingEventListApi.as_view()),
     # Anything else under /api/v1 (including the anchor endpoints until anchoring is built): the
     # API's 404 shape, not the HTML page.
-    re_path(r"^.*$", lambda request: JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)),
+    re_path(r"^.*$", api_not_found),
 ]

@@ -3,17 +3,17 @@ import uuid
 
 import structlog
 from django.conf import settings
-from django.http import JsonResponse
 
-from agora.api.ratelimit import global_usage_or_none
-from agora.clientip import client_ip
+from apps.common.api.clientip import client_ip
+from apps.common.api.errors import error_response
+from apps.common.api.ratelimit import global_usage_or_none
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
 class RequestIdMiddleware:
     """Honour a sane incoming X-Request-ID (or make one) and echo it on the response. Also binds
-    the client IP for the logs: the same one the rate limits count (agora/clientip.py)."""
+    the client IP for the logs: the same one the rate limits count (apps/common/api/clientip.py)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -40,12 +40,8 @@ class GlobalRateLimitMiddleware:
             usage = global_usage_or_none(request, per_minute)
             if usage and usage.limited:
                 retry = str(usage.retry_after)
-                response = JsonResponse(
-                    {"detail": f"Too many requests; retry after {retry} s.", "code": "rate_limited"},
-                    status=429,
-                )
-                response["Retry-After"] = retry
-                return response
+                return error_response(f"Too many requests; retry after {retry} s.", "rate_limited", 429,
+                                      headers={"Retry-After": retry})
         return self.get_response(request)
 
 
@@ -59,6 +55,5 @@ class BodySizeLimitMiddleware:
         length = request.META.get("CONTENT_LENGTH", "")
         limit = settings.AGORA_MAX_BODY_BYTES
         if length.isdigit() and int(length) > limit:
-            return JsonResponse({"detail": f"Request body is larger than {limit} bytes.",
-                                 "code": "payload_too_large"}, status=413)
+            return error_response(f"Request body is larger than {limit} bytes.", "payload_too_large", 413)
         return self.get_response(request)

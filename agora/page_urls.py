@@ -1,5 +1,6 @@
 from django.urls import path
 
+from agora import pages
 from apps.agents import views as agents
 from apps.auth import views as auth
 from apps.jobs import views as jobs
@@ -12,7 +13,7 @@ urlpatterns = [
     path("topics/<uuid:job_id>", jobs.topic_detail, name="topic_detail"),
     path("topics/<uuid:job_id>/live", jobs.topic_live, name="topic_live"),
     path("topics/<uuid:job_id>/close", jobs.topic_close, name="topic_close"),
-    path("agents/<str:address>", agents.agent_detail, name="agent_detail"),
+    path("agents/<str:address>", pages.agent_detail, name="agent_detail"),
     path("leaderboard", agents.leaderboard, name="leaderboard"),
     path("treasury", treasury.treasury, name="treasury"),
     path("avatars/<str:address>.svg", treasury.avatar, name="avatar"),

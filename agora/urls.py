@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularYAMLAPIView
 
-from agora.api import discovery
+from agora import discovery
 from agora.health import healthz, readyz
 
 urlpatterns = [

@@ -58,7 +58,7 @@ def make_wallet(db):
         if agent:
             profile_update(address=address, changes={"participant_type": "agent"})
         if stake_usdc:
-            stake_set(address=address, units=stake_usdc * 10**6)
+            stake_set(address=address, units=stake_usdc * 10**6, actor="test")
         if score:
             reputation_set(address=address, score=score, kind="dev_set", reason="test", actor="test")
         return Wallet(token, account)

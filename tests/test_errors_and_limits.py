@@ -135,7 +135,7 @@ def test_global_ceiling_counts_in_a_local_cache_too(api, settings):
     (1, "not-an-ip", "10.0.0.1"),                      # garbage: the peer
 ])
 def test_client_ip_trusts_only_the_configured_proxies(rf, settings, proxies, forwarded, expected):
-    from agora.clientip import client_ip
+    from apps.common.api.clientip import client_ip
 
     settings.AGORA_TRUSTED_PROXY_COUNT = proxies
     request = rf.get("/api/v1/jobs", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)

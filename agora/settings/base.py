@@ -114,9 +114,9 @@ AGORA_DEV_SECRET = env("AGORA_DEV_SECRET", default="")
 AGORA_RATE_LIMIT_PER_MIN = env.int("AGORA_RATE_LIMIT_PER_MIN", default=300)
 AGORA_AUTH_RATE_LIMIT_PER_MIN = env.int("AGORA_AUTH_RATE_LIMIT_PER_MIN", default=30)
 AGORA_WRITE_RATE_LIMIT_PER_MIN = env.int("AGORA_WRITE_RATE_LIMIT_PER_MIN", default=120)
-# Reverse proxies in front of the app that append to X-Forwarded-For (agora/clientip.py).
+# Reverse proxies in front of the app that append to X-Forwarded-For (apps/common/api/clientip.py).
 AGORA_TRUSTED_PROXY_COUNT = env.int("AGORA_TRUSTED_PROXY_COUNT", default=0)
-RATELIMIT_IP_META_KEY = "agora.clientip.client_ip"
+RATELIMIT_IP_META_KEY = "apps.common.api.clientip.client_ip"
 AGORA_OPERATOR_ADDRESSES = [a.lower() for a in env.list("AGORA_OPERATOR_ADDRESSES", default=[])]
 AGORA_AUTH_NONCE_TTL_SECONDS = env.int("AGORA_AUTH_NONCE_TTL_SECONDS", default=300)
 AGORA_SESSION_TTL_SECONDS = env.int("AGORA_SESSION_TTL_SECONDS", default=7 * 24 * 3600)
@@ -141,10 +141,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = AGORA_MAX_BODY_BYTES
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["apps.auth.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_PARSER_CLASSES": ["agora.api.parsers.ExactJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["apps.common.api.parsers.ExactJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "agora.api.negotiation.JsonFirstNegotiation",
-    "EXCEPTION_HANDLER": "agora.api.exception_handler.handle_exception",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.common.api.negotiation.JsonFirstNegotiation",
+    "EXCEPTION_HANDLER": "apps.common.api.exception_handler.handle_exception",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
     "COERCE_DECIMAL_TO_STRING": False,
@@ -207,6 +207,14 @@ AGORA_ONCHAIN_MAX_RANGE = env.int("AGORA_ONCHAIN_MAX_RANGE", default=10000)
 AGORA_ONCHAIN_RPC_TIMEOUT = env.float("AGORA_ONCHAIN_RPC_TIMEOUT", default=10.0)
 AGORA_ONCHAIN_BACKOFF_BASE_SECONDS = env.float("AGORA_ONCHAIN_BACKOFF_BASE_SECONDS", default=1.0)
 AGORA_ONCHAIN_BACKOFF_CAP_SECONDS = env.float("AGORA_ONCHAIN_BACKOFF_CAP_SECONDS", default=60.0)
+
+# Addresses are stored and compared lowercase (DESIGN.md): normalised once, here. Environment
+# settings (local, test, production) that override one give it lowercase too.
+AGORA_USDC_ADDRESS = AGORA_USDC_ADDRESS.lower()
+AGORA_AGR_TOKEN_ADDRESS = AGORA_AGR_TOKEN_ADDRESS.lower()
+AGORA_STAKE_CONTRACT_ADDRESS = AGORA_STAKE_CONTRACT_ADDRESS.lower()
+AGORA_TREASURY_ADDRESS = AGORA_TREASURY_ADDRESS.lower()
+AGORA_ANCHOR_REGISTRY_ADDRESS = AGORA_ANCHOR_REGISTRY_ADDRESS.lower()
 
 AGORA_ETH_USD_RATE = env("AGORA_ETH_USD_RATE", default="3000")
 AGORA_ONCHAIN_STAKE_ENABLED = env.bool("AGORA_ONCHAIN_STAKE_ENABLED", default=False)

@@ -24,7 +24,7 @@ LOG_LEVEL = "WARNING"
 from agora.logging import logging_config  # noqa: E402
 
 LOGGING = logging_config(LOG_LEVEL)
-# Generous limits so suites that sign in many wallets don't trip them; tests/test_ratelimit.py
+# Generous limits so suites that sign in many wallets don't trip them; tests/test_errors_and_limits.py
 # lowers them to prove the 429 path.
 AGORA_AUTH_RATE_LIMIT_PER_MIN = 100000
 AGORA_WRITE_RATE_LIMIT_PER_MIN = 100000

@@ -4,7 +4,7 @@ from django.shortcuts import render
 
 from apps.common.admin import ReadOnlyAdmin
 
-from .models import AgentProfile, AgrLedger, Reputation, ReputationLedger, Stake
+from .models import AgentProfile, AgrLedger, OnchainStake, Reputation, ReputationLedger, Stake
 from .services import reputation_reset
 
 
@@ -63,3 +63,10 @@ class AgrLedgerAdmin(ReadOnlyAdmin):
     list_filter = ("kind",)
     search_fields = ("address",)
     ordering = ("-id",)
+
+
+@admin.register(OnchainStake)
+class OnchainStakeAdmin(ReadOnlyAdmin):
+    list_display = ("address", "staked_units", "stake_block_number", "stake_tx_hash")
+    search_fields = ("address",)
+    ordering = ("-staked_units",)

@@ -1,12 +1,12 @@
-from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agora.api.pagination import parse_limit
-from agora.api.ratelimit import enforce_write_address
-from agora.api.schema import with_errors
-from agora.api.views import IsAgent, body_data, query_data
+from apps.common.api.pagination import parse_limit
+from apps.common.api.ratelimit import enforce_write_address
+from apps.common.api.schema import with_errors
+from apps.common.api.inputs import body_data, query_data
+from apps.common.api.permissions import IsAgent
 from apps.common.chain import normalize_address
 from apps.common.errors import InvalidInput
 
@@ -59,21 +59,7 @@ class ProfileListApi(APIView):
 class StakeRequirementsApi(APIView):
     @extend_schema(operation_id="stake_requirements", responses=with_errors({200: StakeRequirementsOutputSerializer}))
     def get(self, request):
-        return Response(StakeRequirementsOutputSerializer(stake_requirements()).data)
-
-
-def stake_requirements() -> dict:
-    return {
-        "network": settings.AGORA_SETTLEMENT_NETWORK,
-        "chain_id": settings.AGORA_CHAIN_ID,
-        "settlement_asset": "USDC",
-        "usdc_address": settings.AGORA_USDC_ADDRESS.lower(),
-        "min_stake": float(settings.AGORA_MIN_STAKE_USDC),
-        "slashing_policy": "Proven misconduct can be slashed from stake after operator review "
-                           "(proposal with evidence, approval, Safe execution).",
-        "onchain_stake_enabled": settings.AGORA_ONCHAIN_STAKE_ENABLED,
-        "stake_contract_address": settings.AGORA_STAKE_CONTRACT_ADDRESS.lower(),
-    }
+        return Response(StakeRequirementsOutputSerializer(selectors.stake_requirements()).data)
 
 
 class StakeStatusApi(APIView):
@@ -96,7 +82,7 @@ class LeaderboardApi(APIView):
                    responses=with_errors({200: LeaderboardOutputSerializer}, 400))
     def get(self, request):
         limit = parse_limit(request.query_params.get("limit"), default=50)
-        return Response(LeaderboardOutputSerializer({"entries": selectors.leaderboard(limit=limit)}).data)
+        return Response(LeaderboardOutputSerializer({"entries": selectors.reputation_leaderboard(limit=limit)}).data)
 
 
 class AgrStatusApi(APIView):

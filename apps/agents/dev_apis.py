@@ -6,8 +6,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agora.api.schema import with_errors
-from agora.api.views import query_data
+from apps.common.api.schema import with_errors
+from apps.common.api.inputs import query_data
 from apps.common.errors import NotAuthenticated, NotFound
 
 from . import selectors, services
@@ -38,7 +38,7 @@ class DevStakeSetApi(APIView):
     def post(self, request):
         _require_dev(request)
         data = query_data(request, DevStakeSetQuerySerializer)
-        services.stake_set(address=data["address"], units=data["amount"])
+        services.stake_set(address=data["address"], units=data["amount"], actor="dev-endpoint")
         return Response(StakeStatusOutputSerializer(selectors.stake_status(address=data["address"])).data)
 
 

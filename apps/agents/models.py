@@ -79,6 +79,18 @@ class Stake(StakePointer):
         return f"{self.address}: {self.staked_units}"
 
 
+class OnchainStake(StakePointer):
+    """Each agent's stake in the StakeVault, exact in USDC base units, with its latest event.
+    Agents own the record the gates read; the chain indexer's projection writes it."""
+
+    address = models.CharField(max_length=42, primary_key=True)
+    staked_units = models.DecimalField(max_digits=78, decimal_places=0, default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.address}: {self.staked_units}"
+
+
 class AgrKind(models.TextChoices):
     EARNED = "earned"
     SPENT = "spent"

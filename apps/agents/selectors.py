@@ -1,9 +1,9 @@
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.db.models import OuterRef, Q, Subquery, Sum
 
 from apps.common.chain import usdc_to_units
 
-from .models import AgentProfile, AgrKind, AgrLedger, Reputation, Stake
+from .models import AgentProfile, AgrKind, AgrLedger, OnchainStake, Reputation, Stake
 from .rules import default_avatar_seed
 
 
@@ -22,7 +22,7 @@ def reputation_get(*, address: str) -> Reputation:
     return Reputation.objects.filter(address=address).first() or Reputation(address=address)
 
 
-def leaderboard(*, limit: int):
+def reputation_leaderboard(*, limit: int):
     return Reputation.objects.order_by("-score", "address").only("address", "score")[:limit]
 
 
@@ -30,14 +30,29 @@ def min_stake_units() -> int:
     return usdc_to_units(settings.AGORA_MIN_STAKE_USDC, field="AGORA_MIN_STAKE_USDC")
 
 
-def stake_get(*, address: str):
-    """The stake the gates use: the indexed StakeVault balance when AGORA_ONCHAIN_STAKE_ENABLED,
-    otherwise the off-chain record (dev_set / operators)."""
-    if settings.AGORA_ONCHAIN_STAKE_ENABLED:
-        from apps.onchain.models import OnchainStake
+def stake_model():
+    """The one place that decides which stake the gates read: the indexed StakeVault balance when
+    AGORA_ONCHAIN_STAKE_ENABLED, otherwise the off-chain record (dev_set / operators)."""
+    return OnchainStake if settings.AGORA_ONCHAIN_STAKE_ENABLED else Stake
 
-        return OnchainStake.objects.filter(address=address).first() or OnchainStake(address=address)
-    return Stake.objects.filter(address=address).first() or Stake(address=address)
+
+def stake_get(*, address: str):
+    model = stake_model()
+    return model.objects.filter(address=address).first() or model(address=address)
+
+
+def stake_requirements() -> dict:
+    return {
+        "network": settings.AGORA_SETTLEMENT_NETWORK,
+        "chain_id": settings.AGORA_CHAIN_ID,
+        "settlement_asset": "USDC",
+        "usdc_address": settings.AGORA_USDC_ADDRESS,
+        "min_stake": float(settings.AGORA_MIN_STAKE_USDC),
+        "slashing_policy": "Proven misconduct can be slashed from stake after operator review "
+                           "(proposal with evidence, approval, Safe execution).",
+        "onchain_stake_enabled": settings.AGORA_ONCHAIN_STAKE_ENABLED,
+        "stake_contract_address": settings.AGORA_STAKE_CONTRACT_ADDRESS,
+    }
 
 
 def agr_status(*, address: str) -> dict:
@@ -65,17 +80,16 @@ def stake_status(*, address: str) -> dict:
 def eligibility_facts(*, address: str) -> tuple[str, int, int]:
     """(participant_type, staked units, reputation score) in one query: the gates run on every
     submission and vote."""
-    from django.db.models import OuterRef, Subquery
-
-    if settings.AGORA_ONCHAIN_STAKE_ENABLED:
-        from apps.onchain.models import OnchainStake as stake_model
-    else:
-        stake_model = Stake
     row = (AgentProfile.objects.filter(address=address)
-           .annotate(stake=Subquery(stake_model.objects.filter(address=OuterRef("address")).values("staked_units")[:1]),
+           .annotate(stake=Subquery(stake_model().objects.filter(address=OuterRef("address")).values("staked_units")[:1]),
                      score=Subquery(Reputation.objects.filter(address=OuterRef("address")).values("score")[:1]))
            .values_list("participant_type", "stake", "score").first())
     if row is None:
         return "unknown", 0, 0
     participant_type, stake, score = row
     return participant_type, int(stake or 0), int(score or 0)
+
+
+def profile_counts() -> dict:
+    """For the home page and the operator dashboard."""
+    return {"agents": AgentProfile.objects.filter(participant_type="agent").count()}

@@ -3,8 +3,9 @@ from django.utils import timezone
 
 from apps.common.chain import normalize_address
 from apps.common.errors import InvalidInput
+from apps.common.services import audit_record
 
-from .models import (AgentProfile, AgrKind, AgrLedger, ParticipantType, Reputation,
+from .models import (AgentProfile, AgrKind, AgrLedger, AvatarMode, ParticipantType, Reputation,
                      ReputationKind, ReputationLedger, Stake)
 from .rules import default_avatar_seed
 
@@ -49,8 +50,7 @@ def reputation_adjust(*, address: str, delta: int, kind: str, reason: str = "", 
 
 
 def _reputation_increment(address: str, *, delta: int, wins: int, losses: int) -> Reputation:
-    """Create-or-increment in one statement (the ORM needs three: insert, update, read back).
-    INSERT .. ON CONFLICT .. RETURNING works on PostgreSQL and on SQLite >= 3.35 (make run)."""
+    """Create-or-increment in one statement (the ORM needs three: insert, update, read back)."""
     table = Reputation._meta.db_table
     now = timezone.now()
     with connection.cursor() as cur:
@@ -80,9 +80,12 @@ def reputation_reset(*, address: str, reason: str, actor: str) -> Reputation:
 
 
 @transaction.atomic
-def stake_set(*, address: str, units: int) -> Stake:
+def stake_set(*, address: str, units: int, actor: str) -> Stake:
+    """The off-chain stake record (dev helpers, demo seed); the indexer keeps the on-chain one."""
     address = normalize_address(address)
     stake, _ = Stake.objects.select_for_update().get_or_create(address=address)
+    audit_record(actor=actor, action="stake_set", subject=address,
+                 data={"from_units": stake.staked_units, "to_units": units})
     stake.staked_units = units
     stake.save()
     return stake
@@ -95,10 +98,6 @@ def agr_credit(*, address: str, amount: int, reason: str, job_id=None) -> AgrLed
 def profile_set_donor(*, address: str, seed: str | None) -> None:
     """Donations switch donor mode on (with its avatar seed) or, after a rollback, off again.
     Called by the indexer's projections only: users can't set avatar_mode."""
-    from django.utils import timezone
-
-    from .models import AvatarMode
-
     profile_ensure(address=address)
     now = timezone.now()
     if seed:

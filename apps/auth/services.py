@@ -97,9 +97,13 @@ def session_revoke(*, session_id, reason: str = "signed out", actor: str = "") -
     return session
 
 
-def purge_expired(*, keep_days: int = 7) -> dict:
-    """Drop challenges and sessions that expired more than keep_days ago (kept a while for audit)."""
-    cutoff = timezone.now() - timedelta(days=keep_days)
-    challenges, _ = AuthChallenge.objects.filter(expires_at__lt=cutoff).delete()
-    sessions, _ = AgentSession.objects.filter(expires_at__lt=cutoff).delete()
-    return {"challenges": challenges, "sessions": sessions}
+def challenge_purge_expired(*, keep_days: int = 7) -> int:
+    """Drop challenges that expired more than keep_days ago (kept a while for audit)."""
+    removed, _ = AuthChallenge.objects.filter(expires_at__lt=timezone.now() - timedelta(days=keep_days)).delete()
+    return removed
+
+
+def session_purge_expired(*, keep_days: int = 7) -> int:
+    """Drop sessions that expired more than keep_days ago (kept a while for audit)."""
+    removed, _ = AgentSession.objects.filter(expires_at__lt=timezone.now() - timedelta(days=keep_days)).delete()
+    return removed

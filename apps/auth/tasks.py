@@ -1,8 +1,8 @@
 from celery import shared_task
 
-from .services import purge_expired as purge_expired_service
+from .services import challenge_purge_expired, session_purge_expired
 
 
 @shared_task(time_limit=300, soft_time_limit=240)
 def purge_expired() -> dict:
-    return purge_expired_service()
+    return {"challenges": challenge_purge_expired(), "sessions": session_purge_expired()}

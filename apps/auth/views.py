@@ -4,8 +4,8 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from agora.api.errors import RateLimited
-from agora.api.ratelimit import enforce_auth_ip
+from apps.common.api.errors import RateLimited, application_error_response, error_response
+from apps.common.api.ratelimit import enforce_auth_ip
 from apps.common.errors import ApplicationError
 
 from . import browser, services
@@ -22,13 +22,11 @@ def browser_verify(request):
         address = services.challenge_consume(address=body.get("address"), signature=body.get("signature"),
                                              nonce=body.get("nonce") or None)
     except ApplicationError as exc:
-        return JsonResponse({"detail": exc.detail, "code": exc.code}, status=exc.status_code)
+        return application_error_response(exc)
     except RateLimited as exc:
-        response = JsonResponse({"detail": str(exc.detail), "code": "rate_limited"}, status=429)
-        response["Retry-After"] = str(exc.retry_after)
-        return response
+        return error_response(exc.detail, "rate_limited", 429, headers={"Retry-After": str(exc.retry_after)})
     except ValueError:
-        return JsonResponse({"detail": "the body must be a JSON object", "code": "invalid_body"}, status=400)
+        return error_response("the body must be a JSON object", "invalid_body", 400)
     browser.sign_in(request, address)
     return JsonResponse({"address": address})
 

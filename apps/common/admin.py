@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from .models import AuditEntry
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """For chain-derived, ledger and receipt rows: operators can look, never edit."""
@@ -12,3 +14,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "actor", "action", "subject")
+    list_filter = ("action",)
+    search_fields = ("actor", "subject")
+    ordering = ("-created_at",)

@@ -21,3 +21,16 @@ class StakePointer(models.Model):
 
     class Meta:
         abstract = True
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when and why, for operator and dev actions that have no ledger of their own."""
+
+    actor = models.CharField(max_length=100, help_text="operator username, wallet address or command")
+    action = models.CharField(max_length=60)
+    subject = models.CharField(max_length=100, db_index=True, help_text="what was changed, e.g. an address")
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.subject}"

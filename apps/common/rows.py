@@ -4,6 +4,8 @@ Why by hand: building and compiling a queryset costs more CPU than the indexed q
 (bench/api.py; about 0.3 ms of a 2-3 ms request). A RowLoader lists the model's columns in
 order and applies the same converters the ORM would, so the instances match the ORM's.
 """
+from functools import cached_property
+
 from django.db import connection
 
 
@@ -13,21 +15,23 @@ class RowLoader:
         self.alias = alias
         self.fields = list(model._meta.concrete_fields)
         self.attnames = [field.attname for field in self.fields]
-        self._memo = {}
+
+    @cached_property
+    def _columns(self) -> str:
+        return ", ".join(f"{self.alias}.{connection.ops.quote_name(field.column)}" for field in self.fields)
 
     def columns(self) -> str:
-        return self._per_vendor("columns", lambda: ", ".join(
-            f"{self.alias}.{connection.ops.quote_name(field.column)}" for field in self.fields))
+        return self._columns
 
     def param(self, field_name: str, value):
-        """A value as the database expects it for that field (UUIDs are hex text on SQLite)."""
+        """A value as the database expects it for that field."""
         return self.model._meta.get_field(field_name).get_db_prep_value(value, connection)
 
     def fetch(self, sql: str, params) -> list:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        converters = self._converters_for_vendor()
+        converters = self._converters
         db = connection.alias
         instances = []
         for row in rows:
@@ -39,19 +43,12 @@ class RowLoader:
             instances.append(self.model.from_db(db, self.attnames, row))
         return instances
 
-    def _converters_for_vendor(self):
-        def build():
-            found = []
-            for index, field in enumerate(self.fields):
-                col = field.get_col(self.model._meta.db_table)
-                funcs = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
-                if funcs:
-                    found.append((index, col, funcs))
-            return found
-        return self._per_vendor("converters", build)
-
-    def _per_vendor(self, what: str, build):
-        key = (what, connection.vendor)
-        if key not in self._memo:
-            self._memo[key] = build()
-        return self._memo[key]
+    @cached_property
+    def _converters(self) -> list:
+        found = []
+        for index, field in enumerate(self.fields):
+            col = field.get_col(self.model._meta.db_table)
+            funcs = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+            if funcs:
+                found.append((index, col, funcs))
+        return found

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 import requests
+from django.conf import settings
 
 _RANGE_HINT = re.compile(r"\[\s*(0x[0-9a-fA-F]+)\s*,\s*(0x[0-9a-fA-F]+)\s*\]")
 _SIZE_HINT = re.compile(r"(?:up to|maximum|max(?:imum)? block range(?: is)?|limited to)\s*(?:a\s*)?(\d+)\s*(?:block)?",
@@ -102,3 +103,7 @@ class JsonRpc:
     def get_logs(self, address: str, from_block: int, to_block: int) -> list[dict]:
         return self.call("eth_getLogs", [{"address": address, "fromBlock": hex(from_block), "toBlock": hex(to_block)}],
                          from_block=from_block)
+
+
+def rpc_from_settings() -> JsonRpc:
+    return JsonRpc(settings.AGORA_RPC_URL, timeout=settings.AGORA_ONCHAIN_RPC_TIMEOUT)

@@ -2,7 +2,22 @@ from django.contrib import admin
 
 from apps.common.admin import ReadOnlyAdmin
 
-from .models import Job, JobReceipt, Submission, Vote
+from .models import Job, JobEvent, JobReceipt, Submission, Vote
+
+
+class JobEventInline(admin.TabularInline):
+    model = JobEvent
+    fields = ("created_at", "kind", "actor", "data")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ("created_at",)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Job)
@@ -12,6 +27,7 @@ class JobAdmin(ReadOnlyAdmin):
     search_fields = ("title", "sponsor_address", "id")
     ordering = ("-created_at",)
     date_hierarchy = "created_at"
+    inlines = [JobEventInline]
 
 
 @admin.register(Submission)
@@ -36,3 +52,12 @@ class JobReceiptAdmin(ReadOnlyAdmin):
     list_select_related = ("job",)
     search_fields = ("job__title", "job__id")
     ordering = ("-closed_at",)
+
+
+@admin.register(JobEvent)
+class JobEventAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "job", "kind", "actor")
+    list_filter = ("kind",)
+    list_select_related = ("job",)
+    search_fields = ("job__title", "job__id", "actor")
+    ordering = ("-created_at",)

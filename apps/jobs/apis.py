@@ -5,10 +5,11 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agora.api.pagination import parse_limit
-from agora.api.ratelimit import enforce_write_address
-from agora.api.schema import with_errors
-from agora.api.views import IsAgent, body_data
+from apps.common.api.pagination import parse_limit
+from apps.common.api.ratelimit import enforce_write_address
+from apps.common.api.schema import with_errors
+from apps.common.api.inputs import body_data
+from apps.common.api.permissions import IsAgent
 
 from . import list_cache, selectors, services
 from .serializers import (JobCloseInputSerializer, JobCloseOutputSerializer, JobCreateInputSerializer,

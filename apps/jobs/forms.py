@@ -6,12 +6,11 @@ from django import forms
 from apps.common.chain import usdc_to_units
 from apps.common.errors import InvalidInput
 
-from .serializers import MAX_TEXT
-from .services import MAX_TAG_LENGTH, MAX_TAGS
+from .rules import MAX_TAGS, MAX_TEXT, MAX_TITLE, tags_clean
 
 
 class TopicForm(forms.Form):
-    title = forms.CharField(max_length=140, help_text="1-140 characters.")
+    title = forms.CharField(max_length=MAX_TITLE, help_text=f"1-{MAX_TITLE} characters.")
     prompt = forms.CharField(max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 8}),
                              help_text="What should agents do? Plain text; up to 20,000 characters.")
     bounty_usdc = forms.DecimalField(min_value=Decimal(0), max_digits=22, decimal_places=6, initial=Decimal("10"),
@@ -25,12 +24,10 @@ class TopicForm(forms.Form):
             raise forms.ValidationError(exc.detail) from None
 
     def clean_tags(self):
-        tags = [t.strip() for t in self.cleaned_data["tags"].split(",") if t.strip()]
-        if len(tags) > MAX_TAGS:
-            raise forms.ValidationError(f"At most {MAX_TAGS} tags.")
-        if any(len(t) > MAX_TAG_LENGTH for t in tags):
-            raise forms.ValidationError(f"Each tag is at most {MAX_TAG_LENGTH} characters.")
-        return tags
+        try:
+            return tags_clean([t for t in self.cleaned_data["tags"].split(",") if t.strip()])
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.detail[0].upper() + exc.detail[1:] + ".") from None
 
 
 class CloseForm(forms.Form):

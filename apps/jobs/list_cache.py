@@ -16,7 +16,7 @@ import structlog
 from django.conf import settings
 from django.db import transaction
 
-from agora.shared_cache import shared_cache
+from apps.common.shared_cache import shared_cache
 
 log = structlog.get_logger(__name__)
 VERSION_KEY = "jobs:list:version"

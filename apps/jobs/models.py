@@ -110,3 +110,24 @@ class JobReceipt(models.Model):
 
     def __str__(self):
         return f"receipt {self.job_id}"
+
+
+class JobEventKind(models.TextChoices):
+    CREATED = "created"
+    CLOSED = "closed"
+
+
+class JobEvent(models.Model):
+    """One row per state change of a topic: what happened, who did it, when (shown in the admin)."""
+
+    job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=24, choices=JobEventKind.choices)
+    actor = models.CharField(max_length=100, help_text="wallet address, operator or task")
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["job", "created_at"], name="job_event_order")]
+
+    def __str__(self):
+        return f"{self.kind} {self.job_id}"

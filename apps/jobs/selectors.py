@@ -1,13 +1,15 @@
-import uuid
+from datetime import timedelta
 
 from django.db import connection
 from django.db.models import Count, Q
+from django.utils import timezone
 
-from agora.api.pagination import decode_cursor, encode_cursor
+from apps.common.cursors import decode_cursor, encode_cursor
 from apps.common.errors import InvalidInput, NotFound
+from apps.common.ids import as_uuid
 from apps.common.rows import RowLoader
 
-from .models import Job, JobReceipt, JobStatus, Submission
+from .models import Job, JobReceipt, JobStatus, Submission, Vote
 
 # The ground truth: votes summed per submission (index-only on vote_tally), joined to every
 # submission of the topic, in jury-rank order. Used to verify the running counters.
@@ -102,31 +104,28 @@ def vote_tally(*, job_id) -> list[dict]:
 
 def vote_tally_recount(*, job_id) -> list[dict]:
     """The same ranking computed from the votes themselves."""
-    job_uuid = job_id if isinstance(job_id, uuid.UUID) else uuid.UUID(str(job_id))
-    # SQLite (make run) stores UUIDs as 32 hex characters; PostgreSQL has a native type.
-    param = job_uuid.hex if connection.vendor == "sqlite" else job_uuid
+    job_uuid = as_uuid(job_id, field="job_id")
     with connection.cursor() as cur:
-        cur.execute(_RECOUNT_SQL, [param, param])
+        cur.execute(_RECOUNT_SQL, [job_uuid, job_uuid])
         rows = cur.fetchall()
     return [
-        {"rank": i + 1, "submission_id": str(uuid.UUID(str(sid))), "agent_address": agent,
+        {"rank": i + 1, "submission_id": str(sid), "agent_address": agent,
          "weighted_votes": int(weighted), "voters": int(voters)}
         for i, (sid, agent, weighted, voters) in enumerate(rows)
     ]
 
 
 
-def site_counts() -> dict:
-    from apps.agents.models import AgentProfile
+def topic_counts() -> dict:
+    """Topic, submission and vote counts, for the home page and the operator dashboard."""
+    since = timezone.now() - timedelta(hours=24)
+    jobs = Job.objects.aggregate(open_topics=Count("id", filter=Q(status=JobStatus.OPEN)),
+                                 closed_topics=Count("id", filter=Q(status=JobStatus.CLOSED)),
+                                 closed_24h=Count("id", filter=Q(status=JobStatus.CLOSED, closed_at__gte=since)))
+    return {**jobs, "submissions": Submission.objects.count(), "votes": Vote.objects.count()}
 
-    jobs = Job.objects.aggregate(open=Count("id", filter=Q(status=JobStatus.OPEN)),
-                                 closed=Count("id", filter=Q(status=JobStatus.CLOSED)))
-    return {"open_topics": jobs["open"], "closed_topics": jobs["closed"],
-            "agents": AgentProfile.objects.filter(participant_type="agent").count(),
-            "submissions": Submission.objects.count()}
 
-
-def explore_queryset(*, status: str, tag: str | None):
+def job_explore_list(*, status: str, tag: str | None):
     """Topics for the explore page, newest first, with their submission counts (one query a page)."""
     qs = Job.objects.annotate(submission_count=Count("submissions"))
     if status != "all":

@@ -6,7 +6,7 @@ from apps.common.chain import units_to_usdc
 from apps.common.fields import AddressField, UsdcField, ZDateTimeField
 from apps.common.timefmt import iso_z
 
-MAX_TEXT = 20000
+from .rules import MAX_TAG_LENGTH, MAX_TAGS, MAX_TEXT, MAX_TITLE
 
 
 class EvidenceSerializer(serializers.Serializer):
@@ -40,10 +40,11 @@ class EvidenceSerializer(serializers.Serializer):
 
 
 class JobCreateInputSerializer(serializers.Serializer):
-    title = serializers.CharField(min_length=1, max_length=140)
+    title = serializers.CharField(min_length=1, max_length=MAX_TITLE)
     prompt = serializers.CharField(min_length=1, max_length=MAX_TEXT)
     bounty_usdc = UsdcField()
-    tags = serializers.ListField(child=serializers.CharField(max_length=40), max_length=16, required=False, default=list)
+    tags = serializers.ListField(child=serializers.CharField(max_length=MAX_TAG_LENGTH), max_length=MAX_TAGS,
+                                 required=False, default=list)
 
 
 class RankingEntrySerializer(serializers.Serializer):

@@ -1,5 +1,3 @@
-import uuid
-
 import structlog
 from django.db import connection, transaction
 from django.db.models import F
@@ -10,36 +8,24 @@ from apps.agents.models import ReputationKind
 from apps.agents.rules import jury_weight
 from apps.agents.services import agr_credit, reputation_adjust
 from apps.common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from apps.common.ids import as_uuid
 
-from .models import Job, JobReceipt, JobStatus, JobTag, Submission, Vote
+from .models import Job, JobEvent, JobEventKind, JobReceipt, JobStatus, JobTag, Submission, Vote
 from .policy import payout_split, policy_current
+from .rules import tags_clean
 from .selectors import vote_tally
 
 log = structlog.get_logger(__name__)
 
-MAX_TAGS = 16
-MAX_TAG_LENGTH = 40
-
-
-def _clean_tags(tags) -> list[str]:
-    if len(tags) > MAX_TAGS:
-        raise InvalidInput(f"at most {MAX_TAGS} tags", code="too_many_tags")
-    cleaned = []
-    for tag in tags:
-        tag = tag.strip()
-        if not tag or len(tag) > MAX_TAG_LENGTH:
-            raise InvalidInput(f"each tag must be 1-{MAX_TAG_LENGTH} characters", code="invalid_tag")
-        if tag not in cleaned:
-            cleaned.append(tag)
-    return cleaned
-
 
 @transaction.atomic
 def job_create(*, sponsor: str, title: str, prompt: str, bounty_units: int, tags: list[str]) -> Job:
-    tags = _clean_tags(tags)
+    tags = tags_clean(tags)
     job = Job.objects.create(title=title, prompt=prompt, bounty_units=bounty_units, tags=tags,
                              sponsor_address=sponsor)
     JobTag.objects.bulk_create([JobTag(job=job, tag=t, created_at=job.created_at) for t in tags])
+    JobEvent.objects.create(job=job, kind=JobEventKind.CREATED, actor=sponsor,
+                            data={"bounty_units": bounty_units, "tags": tags})
     log.info("job_created", job_id=str(job.id), sponsor=sponsor)
     return job
 
@@ -47,13 +33,7 @@ def job_create(*, sponsor: str, title: str, prompt: str, bounty_units: int, tags
 def _lock_open_job_shared(job_id) -> Job:
     """Share-lock the topic: submissions and votes run side by side, but a close (FOR UPDATE)
     waits for them and they wait for it, so nothing lands on a topic after it closed."""
-    if connection.vendor == "postgresql":
-        job = Job.objects.raw(
-            "SELECT id, status FROM jobs_job WHERE id = %s FOR SHARE", [job_id]
-        )
-        job = next(iter(job), None)
-    else:  # SQLite serialises writers already
-        job = Job.objects.filter(pk=job_id).only("id", "status").first()
+    job = next(iter(Job.objects.raw("SELECT id, status FROM jobs_job WHERE id = %s FOR SHARE", [job_id])), None)
     if job is None:
         raise NotFound("topic not found", code="job_not_found")
     if job.status != JobStatus.OPEN:
@@ -74,7 +54,7 @@ def submission_create(*, job_id, agent: str, content: str, evidence: list[dict])
 
 @transaction.atomic
 def vote_cast(*, job_id, submission_id, voter: str, review: str = "") -> Vote:
-    submission_id = _as_uuid(submission_id, field="submission_id")
+    submission_id = as_uuid(submission_id, field="submission_id")
     job = _lock_open_job_shared(job_id)
     weight = jury_weight(require_can_vote(voter))
     _lock_voter(job.id, voter)
@@ -105,18 +85,10 @@ def vote_cast(*, job_id, submission_id, voter: str, review: str = "") -> Vote:
     return vote
 
 
-def _as_uuid(value, *, field: str) -> uuid.UUID:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError:
-        raise InvalidInput(f"{field} must be a UUID", code="invalid_uuid") from None
-
-
 def _lock_voter(job_id, voter: str) -> None:
     """One voter's votes on one topic apply one at a time, so `previous` is always current."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"vote:{job_id}:{voter}"])
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"vote:{job_id}:{voter}"])
 
 
 @transaction.atomic
@@ -144,6 +116,8 @@ def job_close(*, job_id, actor: str, winner_submission_id, close_fields: dict | 
     JobReceipt.objects.create(job=job, winner_submission_id=winner.id, closed_at=now, ranking=ranking,
                               policy=policy, payout=payout_split(job.bounty_units, policy))
     _record_outcomes(job=job, winner=winner, policy=policy)
+    JobEvent.objects.create(job=job, kind=JobEventKind.CLOSED, actor=actor,
+                            data={"winner_submission_id": str(winner.id), **(close_fields or {})})
     log.info("job_closed", job_id=str(job.id), winner_submission_id=str(winner.id))
     return job
 

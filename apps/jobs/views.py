@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.agents.selectors import profile_counts
 from apps.auth.browser import signed_in_address
 from apps.common.errors import ApplicationError
 from apps.common.timefmt import iso_z
@@ -12,6 +13,7 @@ from apps.common.timefmt import iso_z
 from . import selectors, services
 from .forms import CloseForm, TopicForm
 from .models import JobStatus
+from .rules import MAX_TAG_LENGTH
 from .serializers import job_representation
 
 PAGE_SIZE = 20
@@ -19,15 +21,16 @@ PAGE_SIZE = 20
 
 def home(request):
     jobs, _ = selectors.job_list(status="open", limit=6)
-    return render(request, "jobs/home.html", {"counts": selectors.site_counts(), "jobs": jobs})
+    counts = {**selectors.topic_counts(), **profile_counts()}
+    return render(request, "jobs/home.html", {"counts": counts, "jobs": jobs})
 
 
 def explore(request):
     status = request.GET.get("status", "open")
     if status not in ("open", "closed", "all"):
         status = "open"
-    tag = (request.GET.get("tag") or "").strip()[:40] or None
-    page = Paginator(selectors.explore_queryset(status=status, tag=tag), PAGE_SIZE).get_page(request.GET.get("page"))
+    tag = (request.GET.get("tag") or "").strip()[:MAX_TAG_LENGTH] or None
+    page = Paginator(selectors.job_explore_list(status=status, tag=tag), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "jobs/explore.html", {"page": page, "status": status, "tag": tag or ""})
 
 

@@ -4,8 +4,9 @@ from django.shortcuts import render
 
 from apps.common.admin import ReadOnlyAdmin
 
-from .indexer import reset_cursor
-from .models import ChainEvent, ChainStream, OnchainStake, ReorgLog, SlashingEvent, StakeLedger, StreamBlock
+from .selectors import stream_event_count_from, stream_lag
+from .services import stream_cursor_reset
+from .models import ChainEvent, ChainStream, ReorgLog, SlashingEvent, StakeLedger, StreamBlock
 from apps.common.rpc import RpcError
 
 
@@ -25,9 +26,7 @@ class ChainStreamAdmin(ReadOnlyAdmin):
 
     @admin.display(description="lag (blocks)")
     def lag(self, obj):
-        if obj.last_safe_head is None:
-            return None
-        return max(0, obj.last_safe_head - (obj.last_block_number or obj.start_block - 1))
+        return stream_lag(obj)
 
     @admin.action(description="Reset the cursor (asks for a block and a confirmation)")
     def reset_cursor_action(self, request, queryset):
@@ -41,7 +40,7 @@ class ChainStreamAdmin(ReadOnlyAdmin):
                 form.add_error("confirm_name", f"Type {stream.name} exactly.")
             else:
                 try:
-                    removed = reset_cursor(stream.id, to_block=form.cleaned_data["to_block"],
+                    removed = stream_cursor_reset(stream_id=stream.id, to_block=form.cleaned_data["to_block"],
                                            actor=f"admin:{request.user.get_username()}")
                 except RpcError as exc:
                     self.message_user(request, f"Could not reach the chain: {exc}", messages.ERROR)
@@ -51,8 +50,7 @@ class ChainStreamAdmin(ReadOnlyAdmin):
                 return None
         events_above = None
         if form.is_bound and form.is_valid():
-            events_above = ChainEvent.objects.filter(stream=stream,
-                                                     block_number__gte=form.cleaned_data["to_block"]).count()
+            events_above = stream_event_count_from(stream=stream, block=form.cleaned_data["to_block"])
         return render(request, "admin/onchain/reset_cursor.html", {
             **self.admin_site.each_context(request), "title": f"Reset {stream.name}", "form": form,
             "stream": stream, "events_above": events_above, "opts": self.model._meta,
@@ -81,13 +79,6 @@ class StakeLedgerAdmin(ReadOnlyAdmin):
     list_display = ("event_id", "agent", "delta", "block_number", "log_index")
     search_fields = ("agent", "tx_hash")
     ordering = ("-block_number", "-log_index")
-
-
-@admin.register(OnchainStake)
-class OnchainStakeAdmin(ReadOnlyAdmin):
-    list_display = ("address", "staked_units", "stake_block_number", "stake_tx_hash")
-    search_fields = ("address",)
-    ordering = ("-staked_units",)
 
 
 @admin.register(SlashingEvent)

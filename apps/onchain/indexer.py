@@ -1,4 +1,4 @@
-"""The chain indexer: one step advances one stream by one eth_getLogs range, in ONE database
+"""The chain indexer's step engine: one step advances one stream by one eth_getLogs range, in ONE database
 transaction (events, projections, block hashes and cursor), under a row lock that makes a
 second worker skip the stream instead of double-applying it."""
 import time
@@ -11,14 +11,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from apps.treasury.models import TreasuryEntry
+from apps.common.rpc import JsonRpc, RpcError, rpc_from_settings
 from apps.treasury.projections import donors_recompute, treasury_apply
 
 from .bulk import copy_rows, jsonb
 from .events import STREAM_CONTRACTS, decode_log
-from .models import ChainEvent, ChainStream, ReorgLog, SlashingEvent, StakeLedger, StreamBlock
+from .models import ChainEvent, ChainStream, StreamBlock
 from .projections import stake_apply, stake_recompute
-from apps.common.rpc import JsonRpc, RpcError
+from .services import stream_rollback
 
 log = structlog.get_logger(__name__)
 RANGE_ERRORS = ("range_too_large", "too_many_results", "timeout")
@@ -55,10 +55,6 @@ class StepResult:
     detail: str = ""
 
 
-def rpc_for_settings() -> JsonRpc:
-    return JsonRpc(settings.AGORA_RPC_URL, timeout=settings.AGORA_ONCHAIN_RPC_TIMEOUT)
-
-
 def index_step(stream_id: int, *, rpc: JsonRpc | None = None) -> StepResult:
     started = time.monotonic()
     with transaction.atomic():
@@ -69,7 +65,7 @@ def index_step(stream_id: int, *, rpc: JsonRpc | None = None) -> StepResult:
             return StepResult(stream.name, "halted", detail=stream.halted_reason)
         if stream.retry_at and stream.retry_at > timezone.now():
             return StepResult(stream.name, "backoff", detail=f"retry at {stream.retry_at.isoformat()}")
-        rpc = rpc or rpc_for_settings()
+        rpc = rpc or rpc_from_settings()
         try:
             with transaction.atomic():  # a fault mid-step undoes the step, not the fault's record
                 result = _advance(stream, rpc)
@@ -98,8 +94,8 @@ def _advance(stream: ChainStream, rpc: JsonRpc) -> StepResult:
         canonical = rpc.block_hash(stream.last_block_number) if stream.last_block_number <= head else ""
         if canonical != stream.last_block_hash:
             number, block_hash = _find_ancestor(stream, rpc)
-            removed = rollback_to(stream, number, block_hash, kind="reorg", old_hash=stream.last_block_hash,
-                                  new_hash=canonical)
+            removed = stream_rollback(stream=stream, number=number, block_hash=block_hash, kind="reorg",
+                                      old_hash=stream.last_block_hash, new_hash=canonical)
             log.warning("indexer_reorg", stream=stream.name, ancestor=number, events_removed=removed)
             return StepResult(stream.name, "reorg", to_block=number, events=removed)
     if stream.next_block > safe_head:
@@ -181,33 +177,6 @@ def _find_ancestor(stream: ChainStream, rpc: JsonRpc) -> tuple[int, str]:
                        f"`manage.py indexer_reset_cursor --stream {stream.name} --to-block N --commit`")
 
 
-def rollback_to(stream: ChainStream, number: int, block_hash: str, *, kind: str, old_hash: str = "",
-                new_hash: str = "", actor: str = "indexer") -> int:
-    """Delete everything the stream derived from blocks above `number`, recompute what they touched,
-    and point the cursor at number + 1. Runs inside the caller's transaction."""
-    doomed = ChainEvent.objects.filter(stream=stream, block_number__gt=number)
-    agents = set(StakeLedger.objects.filter(event__in=doomed).values_list("agent", flat=True))
-    donors = set(TreasuryEntry.objects.filter(event__in=doomed, direction=TreasuryEntry.IN)
-                 .values_list("address", flat=True))
-    SlashingEvent.objects.filter(event__in=doomed).delete()
-    StakeLedger.objects.filter(event__in=doomed).delete()
-    TreasuryEntry.objects.filter(event__in=doomed).delete()
-    removed, _ = doomed.delete()
-    StreamBlock.objects.filter(stream=stream, number__gt=number).delete()
-    stake_recompute(stream, agents)
-    donors_recompute(donors)
-    depth = (stream.last_block_number or number) - number
-    ReorgLog.objects.create(stream=stream, kind=kind, from_block=number, old_hash=old_hash, new_hash=new_hash,
-                            depth=depth, events_removed=removed, actor=actor)
-    stream.next_block = number + 1
-    stream.last_block_number = number if number >= stream.start_block else None
-    stream.last_block_hash = block_hash if number >= stream.start_block else ""
-    if kind == "reorg":
-        stream.reorgs += 1
-    stream.rolled_back_events += removed
-    return removed
-
-
 def _record_success(stream: ChainStream) -> None:
     stream.consecutive_failures = 0
     stream.retry_at = None
@@ -233,29 +202,11 @@ def _record_failure(stream: ChainStream, exc: RpcError) -> None:
     log.warning("indexer_rpc_error", stream=stream.name, kind=exc.kind, retry_in=delay, range_size=stream.range_size)
 
 
-def reset_cursor(stream_id: int, *, to_block: int, rpc: JsonRpc | None = None, actor: str) -> int:
-    """Operator rewind: reprocess from `to_block`, rolling back everything at or above it."""
-    with transaction.atomic():
-        stream = ChainStream.objects.select_for_update().get(pk=stream_id)
-        if to_block < stream.start_block:
-            to_block = stream.start_block
-        number = to_block - 1
-        block_hash = ""
-        if number >= stream.start_block:
-            known = StreamBlock.objects.filter(stream=stream, number=number).first()
-            block_hash = known.hash if known else (rpc or rpc_for_settings()).block_hash(number)
-        removed = rollback_to(stream, number, block_hash, kind="reset", actor=actor)
-        stream.halted, stream.halted_reason = False, ""
-        stream.retry_at, stream.consecutive_failures = None, 0
-        stream.save()
-        return removed
-
-
 def run_until_idle(*, stream_ids: list[int], rpc: JsonRpc | None = None, max_seconds: float | None = None,
                    on_step=None) -> list[StepResult]:
     """Step each stream until it is idle (or halted, backing off, locked) or time runs out."""
     deadline = time.monotonic() + max_seconds if max_seconds else None
-    rpc = rpc or rpc_for_settings()  # one HTTP session for the whole run
+    rpc = rpc or rpc_from_settings()  # one HTTP session for the whole run
     results = []
     pending = list(stream_ids)
     while pending and (deadline is None or time.monotonic() < deadline):

@@ -3,6 +3,8 @@ Celery or `run_indexer`, not in the web process, and the database is what they s
 import structlog
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
+from .selectors import stream_lag
+
 log = structlog.get_logger(__name__)
 
 
@@ -22,9 +24,7 @@ class IndexerCollector:
             "head_block": ("Latest block the RPC reported", lambda s: s.last_head),
             "safe_head_block": ("Head minus confirmations", lambda s: s.last_safe_head),
             "cursor_block": ("Last block indexed", lambda s: s.last_block_number),
-            "lag_blocks": ("Safe head minus the last block indexed",
-                           lambda s: None if s.last_safe_head is None else
-                           max(0, s.last_safe_head - (s.last_block_number or s.start_block - 1))),
+            "lag_blocks": ("Safe head minus the last block indexed", stream_lag),
             "range_size_blocks": ("Current eth_getLogs range", lambda s: s.range_size),
             "last_step_seconds": ("Duration of the last step", lambda s: s.last_step_seconds),
             "last_success_timestamp_seconds": ("Unix time of the last good step",

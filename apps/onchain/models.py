@@ -1,7 +1,5 @@
 from django.db import models
 
-from apps.common.models import StakePointer
-
 
 class ChainStream(models.Model):
     """One indexed contract on one chain, with its cursor. Only one worker advances it at a time."""
@@ -97,14 +95,6 @@ class StakeLedger(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["agent", "block_number", "log_index"], name="stake_ledger_agent")]
-
-
-class OnchainStake(StakePointer):
-    """Each agent's stake in the StakeVault, exact in USDC base units, with its latest event."""
-
-    address = models.CharField(max_length=42, primary_key=True)
-    staked_units = models.DecimalField(max_digits=78, decimal_places=0, default=0)
-    updated_at = models.DateTimeField(auto_now=True)
 
 
 class SlashingEvent(models.Model):

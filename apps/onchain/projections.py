@@ -5,7 +5,9 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from .bulk import copy_rows
-from .models import ChainStream, OnchainStake, SlashingEvent, StakeLedger
+from apps.agents.models import OnchainStake
+
+from .models import ChainStream, SlashingEvent, StakeLedger
 
 _SIGN = {"Deposited": ("agent", "amount", 1), "Withdrawn": ("agent", "amount", -1),
          "Slashed": ("agent", "actualAmount", -1)}

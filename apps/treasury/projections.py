@@ -15,7 +15,7 @@ DONOR_THRESHOLD_MICRO = 10 * 10**6  # $10, in millionths of a dollar
 def usd_micro(asset: str, amount: Decimal) -> tuple[Decimal, Decimal | None]:
     """USD value in millionths: USDC exactly (6 decimals); ETH at AGORA_ETH_USD_RATE, which is
     recorded with the entry; other tokens have no price here and count as 0."""
-    if asset == settings.AGORA_USDC_ADDRESS.lower():
+    if asset == settings.AGORA_USDC_ADDRESS:
         return amount, None
     if asset == ETH:
         rate = Decimal(str(settings.AGORA_ETH_USD_RATE))

@@ -10,7 +10,7 @@ from .avatars import avatar_svg
 
 
 def treasury(request):
-    usdc = settings.AGORA_USDC_ADDRESS.lower()
+    usdc = settings.AGORA_USDC_ADDRESS
     totals = selectors.totals_by_purpose()
     for row in totals:
         row["asset_label"] = selectors.asset_label(row["asset"], usdc)
@@ -19,7 +19,7 @@ def treasury(request):
     for entry in donations:
         entry.asset_label = selectors.asset_label(entry.asset, usdc)
     return render(request, "treasury/treasury.html", {
-        "totals": totals, "donations": donations, "treasury_address": settings.AGORA_TREASURY_ADDRESS.lower()})
+        "totals": totals, "donations": donations, "treasury_address": settings.AGORA_TREASURY_ADDRESS})
 
 
 def avatar(request, address):

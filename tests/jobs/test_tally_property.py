@@ -15,7 +15,7 @@ AUTHORS = [f"0x{i:040x}" for i in range(100, 104)]
 def topic(db):
     for i, address in enumerate(VOTERS + AUTHORS):
         profile_update(address=address, changes={"participant_type": "agent"})
-        stake_set(address=address, units=50_000_000)
+        stake_set(address=address, units=50_000_000, actor="test")
         reputation_set(address=address, score=1 + i * 3, kind="dev_set", reason="test", actor="test")
     job = job_create(sponsor="0x" + "9" * 40, title="t", prompt="p", bounty_units=0, tags=[])
     subs = [submission_create(job_id=job.id, agent=a, content="c", evidence=[]).id for a in AUTHORS]

@@ -8,7 +8,7 @@ from apps.onchain.deployment import deploy_suite
 from apps.onchain.indexer import run_until_idle
 from apps.onchain.models import ChainStream
 from apps.common.rpc import JsonRpc
-from apps.onchain.streams import stream_ensure
+from apps.onchain.services import stream_ensure
 from tests.chain import start_anvil
 
 NAMES = {"StakeVault": "stake_vault", "TreasuryVault": "treasury_vault", "AnchorRegistry": "anchor_registry"}

@@ -4,7 +4,8 @@ from decimal import Decimal
 import pytest
 
 from apps.agents.models import AgentProfile
-from apps.onchain.models import ChainEvent, ChainStream, OnchainStake, ReorgLog, SlashingEvent
+from apps.agents.models import OnchainStake
+from apps.onchain.models import ChainEvent, ChainStream, ReorgLog, SlashingEvent
 from apps.treasury.models import DonorTotal, TreasuryEntry
 from apps.treasury.projections import avatar_seed_for
 

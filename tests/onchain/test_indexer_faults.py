@@ -12,7 +12,8 @@ import pytest
 from django.db import connection, connections
 
 from apps.onchain.indexer import index_step, run_until_idle
-from apps.onchain.models import ChainEvent, ChainStream, OnchainStake, StakeLedger
+from apps.agents.models import OnchainStake
+from apps.onchain.models import ChainEvent, ChainStream, StakeLedger
 from apps.common.rpc import JsonRpc
 
 from .faulty_rpc import FaultyRpc
@@ -119,9 +120,9 @@ def test_sigkill_mid_batch_many_times_then_finish_equals_a_clean_run(chain, sett
     assert killed_run[1] == expected == _chain_stakes(chain, expected)
     # a clean single run from scratch gives exactly the same state
     for stream in ChainStream.objects.all():
-        from apps.onchain.indexer import reset_cursor
+        from apps.onchain.services import stream_cursor_reset
 
-        reset_cursor(stream.id, to_block=stream.start_block, actor="test")
+        stream_cursor_reset(stream_id=stream.id, to_block=stream.start_block, actor="test")
     assert ChainEvent.objects.count() == 0 and all(v == 0 for v in _stakes().values())
     chain.index()
     assert (sorted(ChainEvent.objects.values_list("id", flat=True)), _stakes()) == killed_run

@@ -6,7 +6,8 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
 from apps.agents.models import AgentProfile
-from apps.onchain.models import ChainEvent, ChainStream, OnchainStake, ReorgLog
+from apps.agents.models import OnchainStake
+from apps.onchain.models import ChainEvent, ChainStream, ReorgLog
 from apps.treasury.avatars import avatar_svg
 
 from .harness import Harness

@@ -70,7 +70,7 @@ def _sign_in(page, base):
 def _agent(base, *, score=0):
     client = AgoraClient(base, Account.create().key.hex())
     client.ensure_agent_badge()
-    stake_set(address=client.address, units=50_000_000)
+    stake_set(address=client.address, units=50_000_000, actor="test")
     if score:
         reputation_set(address=client.address, score=score, kind="dev_set", reason="browser test", actor="test")
     return client

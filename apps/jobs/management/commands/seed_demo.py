@@ -27,7 +27,7 @@ class Command(BaseCommand):
         sponsor, agent, juror = (Account.from_key(DEMO_KEYS[k]).address.lower() for k in ("sponsor", "agent", "juror"))
         for address in (agent, juror):
             profile_update(address=address, changes={"participant_type": "agent"})
-            stake_set(address=address, units=100_000_000)
+            stake_set(address=address, units=100_000_000, actor="seed_demo")
         reputation_set(address=juror, score=25, kind="dev_set", reason="demo seed", actor="seed_demo")
         job = job_create(sponsor=sponsor, title=DEMO_TITLE, bounty_units=25_000_000, tags=["demo", "ethereum"],
                          prompt="Explain, with sources, how Sign-In with Ethereum binds a session to a wallet.")

@@ -4,10 +4,11 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.common.errors import ApplicationError
-from apps.onchain.indexer import index_step, reset_cursor
-from apps.onchain.models import ChainEvent, ChainStream
+from apps.onchain.indexer import index_step
+from apps.onchain.models import ChainStream
 from apps.common.rpc import RpcError
-from apps.onchain.streams import stream_by_name
+from apps.onchain.selectors import stream_event_count_from
+from apps.onchain.services import stream_cursor_reset, stream_ensure_by_name
 
 
 class Command(BaseCommand):
@@ -26,17 +27,17 @@ class Command(BaseCommand):
         if start < 0 or end < start:
             raise CommandError("need 0 <= --from-block <= --to-block")
         try:
-            stream = stream_by_name(opts["stream"])
+            stream = stream_ensure_by_name(name=opts["stream"])
         except ApplicationError as exc:
             raise CommandError(exc.detail) from None
-        above = ChainEvent.objects.filter(stream=stream, block_number__gte=start).count()
+        above = stream_event_count_from(stream=stream, block=start)
         self.stdout.write(f"{stream.name}: backfill blocks {start}-{end} ({end - start + 1} blocks); rewinding to "
                           f"{start} first rolls back {above} stored event(s)")
         if not opts["commit"]:
             self.stdout.write("dry run: nothing changed. Add --commit to apply.")
             return
         try:
-            reset_cursor(stream.id, to_block=start, actor="indexer_backfill")
+            stream_cursor_reset(stream_id=stream.id, to_block=start, actor="indexer_backfill")
         except RpcError as exc:
             raise CommandError(f"could not rewind: {exc}") from None
         started, events, stalls = time.monotonic(), 0, 0

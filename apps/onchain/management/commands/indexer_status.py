@@ -1,26 +1,27 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from apps.onchain.models import ChainStream
-from apps.onchain.streams import streams_from_deployment
+from apps.onchain.selectors import stream_lag, stream_list, stream_state
+from apps.onchain.services import streams_ensure_from_deployment
 
 
 class Command(BaseCommand):
     help = "One line per stream: cursor, safe head, lag, events, reorgs, errors, last success, state."
 
     def handle(self, *args, **options):
-        streams_from_deployment()
+        streams_ensure_from_deployment()
         rows = [("stream", "chain", "cursor", "safe head", "lag", "events", "reorgs", "rpc errors", "last success",
                  "state")]
         now = timezone.now()
-        for s in ChainStream.objects.order_by("chain_id", "name"):
-            lag = "" if s.last_safe_head is None else str(max(0, s.last_safe_head - (s.last_block_number or
-                                                                                      s.start_block - 1)))
+        for s in stream_list():
+            lag = stream_lag(s)
             ago = f"{(now - s.last_success_at).total_seconds():.0f}s ago" if s.last_success_at else "never"
-            state = "HALTED: " + s.halted_reason[:60] if s.halted else ("backoff" if s.retry_at and s.retry_at > now
-                                                                        else "ok")
+            state = stream_state(s)
+            if s.halted:
+                state += ": " + s.halted_reason[:60]
             rows.append((s.name, str(s.chain_id), str(s.last_block_number if s.last_block_number is not None else "-"),
-                         str(s.last_safe_head if s.last_safe_head is not None else "-"), lag, str(s.events_ingested),
+                         str(s.last_safe_head if s.last_safe_head is not None else "-"),
+                         "" if lag is None else str(lag), str(s.events_ingested),
                          str(s.reorgs), str(sum((s.rpc_errors or {}).values())), ago, state))
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         for row in rows:

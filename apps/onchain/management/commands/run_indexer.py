@@ -2,12 +2,11 @@ import signal
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 
 from apps.common.errors import ApplicationError
 from apps.onchain.indexer import run_until_idle
 from apps.onchain.models import ChainStream
-from apps.onchain.streams import stream_by_name, streams_from_deployment
+from apps.onchain.services import stream_ensure_by_name, streams_ensure_from_deployment
 
 
 class Command(BaseCommand):
@@ -19,12 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("--stream", action="append", help="only this stream (repeatable)")
 
     def handle(self, *args, **opts):
-        if connection.vendor != "postgresql":
-            raise CommandError("the indexer needs PostgreSQL (COPY, SKIP LOCKED): set DATABASE_URL, e.g. "
-                               "DATABASE_URL=postgres://postgres@127.0.0.1/agora")
         try:
-            streams_from_deployment()
-            ids = ([stream_by_name(n).id for n in opts["stream"]] if opts["stream"]
+            streams_ensure_from_deployment()
+            ids = ([stream_ensure_by_name(name=n).id for n in opts["stream"]] if opts["stream"]
                    else list(ChainStream.objects.values_list("id", flat=True)))
         except ApplicationError as exc:
             raise CommandError(exc.detail) from None

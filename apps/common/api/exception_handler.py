@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from apps.common.errors import ApplicationError
 
-from .errors import RateLimited
+from .errors import RateLimited, error_body
 
 log = structlog.get_logger(__name__)
 
@@ -70,4 +70,4 @@ def handle_exception(exc, context):
         headers["WWW-Authenticate"] = 'Bearer realm="agora"'
     if status >= 500:
         log.warning("api_error", status=status, code=code, detail=detail)
-    return Response({"detail": str(detail), "code": str(code)}, status=status, headers=headers)
+    return Response(error_body(detail, code), status=status, headers=headers)

@@ -15,8 +15,8 @@ from django.conf import settings
 from django.core.cache import caches
 from django_ratelimit.core import get_usage
 
-from agora.clientip import client_ip
-from agora.shared_cache import shared_cache
+from apps.common.api.clientip import client_ip
+from apps.common.shared_cache import shared_cache
 
 from .errors import RateLimited
 

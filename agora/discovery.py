@@ -7,9 +7,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agora.api.pagination import parse_limit
-from agora.api.schema import with_errors
-from apps.agents.apis import stake_requirements
+from apps.common.api.pagination import parse_limit
+from apps.common.api.schema import with_errors
+from apps.agents.selectors import stake_requirements
 from apps.agents.rules import MAX_JURY_WEIGHT
 from apps.common.timefmt import iso_z
 from apps.jobs.policy import policy_current
@@ -32,10 +32,7 @@ def specs() -> dict:
 
 
 def economy_policy() -> dict:
-    policy = policy_current()
-    return {k: policy[k] for k in (
-        "settlement_network", "settlement_chain_id", "settlement_asset", "usdc_address", "agr_token_address",
-        "agent_payout_usdc_pct", "platform_fee_usdc_pct", "jury_pool_usdc_pct", "agr_mint_per_win")}
+    return policy_current()  # exactly PROTOCOL.md's economy policy fields
 
 
 def constitution() -> dict:
@@ -59,8 +56,8 @@ def constitution() -> dict:
             "service_stage": settings.AGORA_SERVICE_STAGE,
         },
         "treasury": {"network": settings.AGORA_SETTLEMENT_NETWORK, "chain_id": settings.AGORA_CHAIN_ID,
-                     "contract_address": settings.AGORA_TREASURY_ADDRESS.lower(),
-                     "usdc_address": settings.AGORA_USDC_ADDRESS.lower(),
+                     "contract_address": settings.AGORA_TREASURY_ADDRESS,
+                     "usdc_address": settings.AGORA_USDC_ADDRESS,
                      "note": "Donations are indexed from the TreasuryVault's DonationReceived events."},
     }
 

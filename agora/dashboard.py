@@ -1,0 +1,30 @@
+"""The operator dashboard on the admin index: composed from each app's count selectors."""
+from django.utils import timezone
+
+from apps.auth.selectors import session_counts
+from apps.jobs.selectors import topic_counts
+from apps.onchain.selectors import stream_lag, stream_list, stream_state
+
+
+def dashboard_counts() -> list[tuple[str, object]]:
+    topics = topic_counts()
+    return [
+        ("Open topics", topics["open_topics"]),
+        ("Closed topics", topics["closed_topics"]),
+        ("Closed in the last 24 h", topics["closed_24h"]),
+        ("Submissions", topics["submissions"]),
+        ("Votes", topics["votes"]),
+        ("Active sessions", session_counts()["active_sessions"]),
+        *_indexer_figures(),
+    ]
+
+
+def _indexer_figures() -> list:
+    now = timezone.now()
+    figures = []
+    for s in stream_list():
+        lag = stream_lag(s)
+        since = f"{(now - s.last_success_at).total_seconds():.0f}s ago" if s.last_success_at else "never"
+        figures.append((f"Indexer {s.name}", f"{stream_state(s)}; lag {'?' if lag is None else lag} blocks; "
+                                             f"{s.events_ingested} events; {s.reorgs} reorgs; last success {since}"))
+    return figures

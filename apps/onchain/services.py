@@ -1,0 +1,95 @@
+"""Writes to the chain streams: creating them, rolling them back, operator cursor resets.
+The step engine that advances a stream lives in indexer.py."""
+from django.conf import settings
+from django.db import transaction
+
+from apps.common.chain import normalize_address
+from apps.common.errors import InvalidInput
+from apps.common.rpc import JsonRpc, rpc_from_settings
+from apps.treasury.models import TreasuryEntry
+from apps.treasury.projections import donors_recompute
+
+from .deployment import read_deployment
+from .events import STREAM_CONTRACTS
+from .models import ChainEvent, ChainStream, ReorgLog, SlashingEvent, StakeLedger, StreamBlock
+from .projections import stake_recompute
+
+_DEPLOYED_NAMES = {"StakeVault": "stake_vault", "TreasuryVault": "treasury_vault", "AnchorRegistry": "anchor_registry"}
+
+
+@transaction.atomic
+def stream_ensure(*, name: str, chain_id: int, contract_address: str, start_block: int) -> ChainStream:
+    if name not in STREAM_CONTRACTS:
+        raise InvalidInput(f"unknown stream {name!r}; one of {', '.join(STREAM_CONTRACTS)}", code="unknown_stream")
+    address = normalize_address(contract_address, field="contract_address")
+    stream, _ = ChainStream.objects.get_or_create(
+        chain_id=chain_id, contract_address=address,
+        defaults={"name": name, "start_block": start_block, "next_block": start_block,
+                  "range_size": settings.AGORA_ONCHAIN_START_RANGE})
+    return stream
+
+
+def streams_ensure_from_deployment() -> list[ChainStream]:
+    """The streams for the deployment file's contracts (created on first use)."""
+    data = read_deployment(settings.AGORA_DEPLOYMENT_FILE) or {}
+    streams = []
+    for contract, info in data.get("contracts", {}).items():
+        if contract in _DEPLOYED_NAMES:
+            streams.append(stream_ensure(name=_DEPLOYED_NAMES[contract], chain_id=data["chain_id"],
+                                         contract_address=info["address"], start_block=info["block_number"]))
+    return streams
+
+
+def stream_ensure_by_name(*, name: str) -> ChainStream:
+    """A stream by name, creating the deployment file's streams first if they are missing."""
+    streams_ensure_from_deployment()
+    stream = ChainStream.objects.filter(name=name).order_by("-chain_id").first()
+    if stream is None:
+        known = ", ".join(ChainStream.objects.values_list("name", flat=True)) or "none"
+        raise InvalidInput(f"no stream named {name!r} (streams: {known})", code="unknown_stream")
+    return stream
+
+
+def stream_rollback(*, stream: ChainStream, number: int, block_hash: str, kind: str, old_hash: str = "",
+                    new_hash: str = "", actor: str = "indexer") -> int:
+    """Delete everything the stream derived from blocks above `number`, recompute what they touched,
+    and point the cursor at number + 1. Runs inside the caller's transaction."""
+    doomed = ChainEvent.objects.filter(stream=stream, block_number__gt=number)
+    agents = set(StakeLedger.objects.filter(event__in=doomed).values_list("agent", flat=True))
+    donors = set(TreasuryEntry.objects.filter(event__in=doomed, direction=TreasuryEntry.IN)
+                 .values_list("address", flat=True))
+    SlashingEvent.objects.filter(event__in=doomed).delete()
+    StakeLedger.objects.filter(event__in=doomed).delete()
+    TreasuryEntry.objects.filter(event__in=doomed).delete()
+    removed, _ = doomed.delete()
+    StreamBlock.objects.filter(stream=stream, number__gt=number).delete()
+    stake_recompute(stream, agents)
+    donors_recompute(donors)
+    depth = (stream.last_block_number or number) - number
+    ReorgLog.objects.create(stream=stream, kind=kind, from_block=number, old_hash=old_hash, new_hash=new_hash,
+                            depth=depth, events_removed=removed, actor=actor)
+    stream.next_block = number + 1
+    stream.last_block_number = number if number >= stream.start_block else None
+    stream.last_block_hash = block_hash if number >= stream.start_block else ""
+    if kind == "reorg":
+        stream.reorgs += 1
+    stream.rolled_back_events += removed
+    return removed
+
+
+def stream_cursor_reset(*, stream_id: int, to_block: int, actor: str, rpc: JsonRpc | None = None) -> int:
+    """Operator rewind: reprocess from `to_block`, rolling back everything at or above it."""
+    with transaction.atomic():
+        stream = ChainStream.objects.select_for_update().get(pk=stream_id)
+        if to_block < stream.start_block:
+            to_block = stream.start_block
+        number = to_block - 1
+        block_hash = ""
+        if number >= stream.start_block:
+            known = StreamBlock.objects.filter(stream=stream, number=number).first()
+            block_hash = known.hash if known else (rpc or rpc_from_settings()).block_hash(number)
+        removed = stream_rollback(stream=stream, number=number, block_hash=block_hash, kind="reset", actor=actor)
+        stream.halted, stream.halted_reason = False, ""
+        stream.retry_at, stream.consecutive_failures = None, 0
+        stream.save()
+        return removed
