@@ -7,7 +7,7 @@ PORT ?= 8000
 
 FORGE := node_modules/.bin/forge
 
-.PHONY: run test venv venv-dev services migrate openapi openapi-check bench clean contracts contracts-test
+.PHONY: run test lint venv venv-dev services migrate openapi openapi-check bench clean contracts contracts-test
 
 .venv/.runtime: requirements.txt
 	python3 -m venv .venv
@@ -37,8 +37,16 @@ run: .venv/.runtime node_modules/.installed
 test: .venv/.dev node_modules/.installed
 	bash scripts/ensure-services.sh
 	bash scripts/ensure-browser.sh
+	$(MAKE) --no-print-directory lint
 	cd contracts && ../$(FORGE) test
 	DJANGO_SETTINGS_MODULE=agora.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+
+## lint: ruff, the import-layer contracts (pyproject.toml) and no missing migrations
+lint: .venv/.dev
+	$(PY) -m ruff check .
+	.venv/bin/lint-imports
+	DJANGO_SETTINGS_MODULE=agora.settings.test DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
+	  $(PY) manage.py makemigrations --check --dry-run
 
 ## contracts: compile with forge (solc-js wrapper) and refresh the checked-in ABI + bytecode
 contracts: node_modules/.installed

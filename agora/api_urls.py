@@ -2,13 +2,12 @@ from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
 from agora import discovery
-from apps.common.api.errors import error_response
 from apps.agents import apis as agents
 from apps.agents import dev_apis
 from apps.auth import apis as auth
+from apps.common.api.errors import error_response
 from apps.jobs import apis as jobs
 from apps.onchain import apis as onchain
-
 
 
 @csrf_exempt  # any method, any caller: an unknown API path is a JSON 404, never Django's CSRF page

@@ -7,10 +7,10 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.agents.rules import MAX_JURY_WEIGHT
+from apps.agents.selectors import stake_requirements
 from apps.common.api.pagination import parse_limit
 from apps.common.api.schema import with_errors
-from apps.agents.selectors import stake_requirements
-from apps.agents.rules import MAX_JURY_WEIGHT
 from apps.common.timefmt import iso_z
 from apps.jobs.policy import policy_current
 from apps.jobs.selectors import job_list

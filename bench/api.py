@@ -113,21 +113,17 @@ def load_seeded() -> dict:
             "tokens": [session_create(address=a)[1] for a in agents]}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(port: int, workers: int, log_level: str, list_cache_seconds: int) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("BENCH_SETTINGS", "agora.settings.production"), "DATABASE_URL": DB_URL,
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("BENCH_SETTINGS", "agora.settings.production"),
+           "DATABASE_URL": DB_URL,
            "SECRET_KEY": "bench-secret-key-not-for-production-0123456789abcdef", "ALLOWED_HOSTS": "127.0.0.1",
            "REDIS_URL": "redis://127.0.0.1:6379/13", "SECURE_SSL_REDIRECT": "false", "AGORA_SERVICE_STAGE": "dev",
            "AGORA_RATE_LIMIT_PER_MIN": "10000000", "AGORA_WRITE_RATE_LIMIT_PER_MIN": "10000000",
            "AGORA_AUTH_RATE_LIMIT_PER_MIN": "10000000", "LOG_LEVEL": log_level, "DB_CONN_MAX_AGE": "600",
            "AGORA_LIST_CACHE_SECONDS": str(list_cache_seconds)}
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "agora.wsgi:application", "-b", f"127.0.0.1:{port}",
-                             "-w", str(workers), "--timeout", "60", *os.environ.get("BENCH_GUNICORN_ARGS", "").split()], cwd=ROOT, env=env, start_new_session=True,
+                             "-w", str(workers), "--timeout", "60", *os.environ.get("BENCH_GUNICORN_ARGS", "").split()],
+                            cwd=ROOT, env=env, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(150):
         try:
@@ -250,6 +246,8 @@ def main():
         recreate_database()
     setup_django()
     data = load_seeded() if args.reuse else seed(args.topics, args.votes)
+    from apps.common.devchain import free_port
+
     global PORT
     port = PORT = free_port()
     base = ""

@@ -79,10 +79,10 @@ def main():
     from django.conf import settings
     from django.db import connection
 
+    from apps.common.rpc import JsonRpc
+    from apps.onchain.devharness import Harness
     from apps.onchain.indexer import run_until_idle
     from apps.onchain.models import ChainEvent, StakeLedger
-    from apps.common.rpc import JsonRpc
-    from tests.onchain.harness import Harness
 
     settings.AGORA_ONCHAIN_CONFIRMATIONS = 0
     settings.AGORA_ONCHAIN_START_RANGE = settings.AGORA_ONCHAIN_MAX_RANGE = 10_000

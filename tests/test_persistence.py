@@ -2,7 +2,6 @@
 again, and check that everything written reads back identically."""
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,15 +13,10 @@ from django.db import connection
 from eth_account import Account
 
 from agora_sdk import AgoraClient
+from apps.common.devchain import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _start(port: int, db_name: str, marker_dir: Path) -> subprocess.Popen:
@@ -80,7 +74,7 @@ def _snapshot(base: str, job_ids, agents) -> dict:
 
 
 def test_nothing_is_lost_across_a_sigkill(tmp_path):
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     db_name = connection.settings_dict["NAME"]
     proc = _start(port, db_name, tmp_path)

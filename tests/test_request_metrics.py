@@ -9,8 +9,8 @@ pytestmark = pytest.mark.django_db
 
 def _count(client, method: str, route: str, status: int) -> float:
     text = client.get("/metrics").content.decode()
-    pattern = (r'agora_http_request_duration_seconds_count\{method="%s",route="%s",status="%d"\} (\S+)'
-               % (method, re.escape(route), status))
+    pattern = (rf'agora_http_request_duration_seconds_count\{{method="{method}",route="{re.escape(route)}",'
+               rf'status="{status}"\}} (\S+)')
     found = re.search(pattern, text)
     return float(found.group(1)) if found else 0.0
 

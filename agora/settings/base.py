@@ -164,8 +164,6 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
-from agora.schedule import BEAT_SCHEDULE as CELERY_BEAT_SCHEDULE  # noqa: E402
-
 # --- Logging -----------------------------------------------------------------
 from agora.logging import configure_structlog, logging_config  # noqa: E402
 

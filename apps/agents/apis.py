@@ -2,19 +2,26 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.common.api.inputs import body_data, query_data
 from apps.common.api.pagination import parse_limit
+from apps.common.api.permissions import IsAgent
 from apps.common.api.ratelimit import enforce_write_address
 from apps.common.api.schema import with_errors
-from apps.common.api.inputs import body_data, query_data
-from apps.common.api.permissions import IsAgent
 from apps.common.chain import normalize_address
 from apps.common.errors import InvalidInput
 
 from . import selectors, services
-from .serializers import (AddressQuerySerializer, AgentProfileOutputSerializer, AgentProfileUpdateInputSerializer,
-                          AgrStatusOutputSerializer, LeaderboardOutputSerializer, ProfileListOutputSerializer,
-                          ReputationOutputSerializer, StakeRequirementsOutputSerializer,
-                          StakeStatusOutputSerializer)
+from .serializers import (
+    AddressQuerySerializer,
+    AgentProfileOutputSerializer,
+    AgentProfileUpdateInputSerializer,
+    AgrStatusOutputSerializer,
+    LeaderboardOutputSerializer,
+    ProfileListOutputSerializer,
+    ReputationOutputSerializer,
+    StakeRequirementsOutputSerializer,
+    StakeStatusOutputSerializer,
+)
 
 ADDRESS_PARAM = OpenApiParameter("address", str, required=True, description="0x + 40 hex, any case")
 LIMIT_PARAM = OpenApiParameter("limit", int, description="1-200")
@@ -34,7 +41,8 @@ class ProfileApi(APIView):
         current = selectors.profile_get(address=request.user.address)
         # Agents may PUT back the profile they read: read-only fields are ignored, but avatar_mode
         # may not change (indexed donations switch it).
-        if isinstance(request.data, dict) and request.data.get("avatar_mode", current.avatar_mode) != current.avatar_mode:
+        given = request.data.get("avatar_mode", current.avatar_mode) if isinstance(request.data, dict) else None
+        if given is not None and given != current.avatar_mode:
             raise InvalidInput("avatar_mode can't be set; donations switch it to donor", code="field_not_settable")
         changes = body_data(request, AgentProfileUpdateInputSerializer)
         profile = services.profile_update(address=request.user.address, changes=changes)

@@ -6,14 +6,18 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.common.api.schema import with_errors
 from apps.common.api.inputs import query_data
+from apps.common.api.schema import with_errors
 from apps.common.errors import NotAuthenticated, NotFound
 
 from . import selectors, services
 from .models import ReputationKind
-from .serializers import (DevReputationSetQuerySerializer, DevStakeSetQuerySerializer, ReputationOutputSerializer,
-                          StakeStatusOutputSerializer)
+from .serializers import (
+    DevReputationSetQuerySerializer,
+    DevStakeSetQuerySerializer,
+    ReputationOutputSerializer,
+    StakeStatusOutputSerializer,
+)
 
 SECRET_HEADER = OpenApiParameter("X-Dev-Secret", str, OpenApiParameter.HEADER, required=True)
 

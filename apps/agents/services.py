@@ -5,8 +5,17 @@ from apps.common.chain import normalize_address
 from apps.common.errors import InvalidInput
 from apps.common.services import audit_record
 
-from .models import (AgentProfile, AgrKind, AgrLedger, AvatarMode, ParticipantType, Reputation,
-                     ReputationKind, ReputationLedger, Stake)
+from .models import (
+    AgentProfile,
+    AgrKind,
+    AgrLedger,
+    AvatarMode,
+    ParticipantType,
+    Reputation,
+    ReputationKind,
+    ReputationLedger,
+    Stake,
+)
 from .rules import default_avatar_seed
 
 _PROFILE_FIELDS = ("nickname", "avatar_url", "participant_type")

@@ -3,10 +3,10 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.common.api.ratelimit import enforce_auth_ip
-from apps.common.api.schema import with_errors
 from apps.common.api.inputs import body_data
 from apps.common.api.permissions import IsAgent
+from apps.common.api.ratelimit import enforce_auth_ip
+from apps.common.api.schema import with_errors
 from apps.common.fields import AddressField
 from apps.common.timefmt import iso_z
 

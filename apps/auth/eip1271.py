@@ -5,7 +5,6 @@ never a silent accept, never a 500.
 """
 from django.conf import settings
 from eth_account.messages import _hash_eip191_message, encode_defunct
-
 from web3 import Web3
 from web3.exceptions import ContractLogicError
 

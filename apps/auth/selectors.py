@@ -10,4 +10,5 @@ def session_get_active(*, token_hash: str) -> AgentSession | None:
 
 
 def session_counts() -> dict:
-    return {"active_sessions": AgentSession.objects.filter(revoked_at__isnull=True, expires_at__gt=timezone.now()).count()}
+    active = AgentSession.objects.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+    return {"active_sessions": active.count()}

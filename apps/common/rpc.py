@@ -95,7 +95,7 @@ class JsonRpc:
 
     def block_hashes(self, numbers: list[int]) -> dict[int, str]:
         blocks = self.batch([("eth_getBlockByNumber", [hex(n), False]) for n in numbers])
-        return {n: (b or {}).get("hash", "") for n, b in zip(numbers, blocks)}
+        return {n: (b or {}).get("hash", "") for n, b in zip(numbers, blocks, strict=True)}
 
     def block_hash(self, number: int) -> str:
         return self.block_hashes([number])[number]

@@ -5,18 +5,28 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.common.api.inputs import body_data
 from apps.common.api.pagination import parse_limit
+from apps.common.api.permissions import IsAgent
 from apps.common.api.ratelimit import enforce_write_address
 from apps.common.api.schema import with_errors
-from apps.common.api.inputs import body_data
-from apps.common.api.permissions import IsAgent
 
 from . import list_cache, selectors, services
-from .serializers import (JobCloseInputSerializer, JobCloseOutputSerializer, JobCreateInputSerializer,
-                          JobListOutputSerializer, JobOutputSerializer, SubmissionCreateInputSerializer,
-                          SubmissionCreateOutputSerializer, SubmissionOutputSerializer, VoteCastInputSerializer,
-                          VoteCastOutputSerializer, VoteSummaryOutputSerializer, job_list_representation,
-                          job_representation)
+from .serializers import (
+    JobCloseInputSerializer,
+    JobCloseOutputSerializer,
+    JobCreateInputSerializer,
+    JobListOutputSerializer,
+    JobOutputSerializer,
+    SubmissionCreateInputSerializer,
+    SubmissionCreateOutputSerializer,
+    SubmissionOutputSerializer,
+    VoteCastInputSerializer,
+    VoteCastOutputSerializer,
+    VoteSummaryOutputSerializer,
+    job_list_representation,
+    job_representation,
+)
 
 LIST_PARAMS = [
     OpenApiParameter("status", str, enum=["open", "closed", "all"], description="default open"),
@@ -74,8 +84,8 @@ class JobSubmissionListApi(APIView):
         responses=with_errors({200: SubmissionOutputSerializer(many=True)}, 400, 404))
     def get(self, request, job_id):
         _bind_job(job_id)
-        rows, next_cursor = selectors.submission_list(job_id=job_id, limit=parse_limit(request.query_params.get("limit"),
-                                                                                       default=50),
+        limit = parse_limit(request.query_params.get("limit"), default=50)
+        rows, next_cursor = selectors.submission_list(job_id=job_id, limit=limit,
                                                       after=request.query_params.get("after"))
         headers = {"X-Next-Cursor": next_cursor} if next_cursor else {}
         return Response(SubmissionOutputSerializer(rows, many=True).data, headers=headers)

@@ -50,7 +50,8 @@ def _topic_context(request, job) -> dict:
     submissions = selectors.submissions_of_job(job_id=job.id)
     return {
         "job": job, "api": job_representation(job), "ranking": ranking, "submissions": submissions,
-        "is_sponsor": me == job.sponsor_address, "can_close": me == job.sponsor_address and job.status == JobStatus.OPEN,
+        "is_sponsor": me == job.sponsor_address,
+        "can_close": me == job.sponsor_address and job.status == JobStatus.OPEN,
         "receipt": job.receipt_row, "closed_at_iso": iso_z(job.closed_at),
     }
 

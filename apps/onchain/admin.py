@@ -3,11 +3,11 @@ from django.contrib import admin, messages
 from django.shortcuts import render
 
 from apps.common.admin import ReadOnlyAdmin
+from apps.common.rpc import RpcError
 
+from .models import ChainEvent, ChainStream, ReorgLog, SlashingEvent, StakeLedger, StreamBlock
 from .selectors import stream_event_count_from, stream_lag
 from .services import stream_cursor_reset
-from .models import ChainEvent, ChainStream, ReorgLog, SlashingEvent, StakeLedger, StreamBlock
-from apps.common.rpc import RpcError
 
 
 class ResetCursorForm(forms.Form):

@@ -3,9 +3,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.common.api.inputs import query_data
 from apps.common.api.pagination import parse_limit
 from apps.common.api.schema import with_errors
-from apps.common.api.inputs import query_data
 from apps.common.fields import AddressField, UsdcField, ZDateTimeField
 
 from .selectors import slashing_event_list

@@ -1,15 +1,14 @@
 """Deploying the contract suite and the deployment file settings read (chain id, addresses, blocks)."""
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from eth_account import Account
 from web3 import Web3
 
 from apps.common.chain import normalize_address
-from apps.common.errors import Conflict, InvalidInput
-
 from apps.common.chain_client import contract, deploy, send
+from apps.common.errors import Conflict, InvalidInput
 
 SUITE = ("StakeVault", "TreasuryVault", "AnchorRegistry")
 DEV_CHAIN_IDS = {31337, 1337}
@@ -60,7 +59,7 @@ def deploy_suite(*, w3: Web3, deployer_key: str, owner: str, slasher: str, usdc:
     return {
         "chain_id": chain_id, "deployer": account.address.lower(), "owner": owner, "slasher": slasher,
         "usdc_address": usdc, "contracts": contracts,
-        "deployed_at": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
+        "deployed_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
     }
 
 

@@ -74,7 +74,7 @@ def decode_log(contract: str, log: dict) -> tuple[str, dict] | None:
     if spec is None:
         return None
     args = {}
-    for (name, abi_type), topic in zip(spec.indexed, topics[1:]):
+    for (name, abi_type), topic in zip(spec.indexed, topics[1:], strict=False):
         if abi_type in _STATIC:
             args[name] = _static_word(abi_type, topic[2:])
         else:
@@ -87,6 +87,6 @@ def decode_log(contract: str, log: dict) -> tuple[str, dict] | None:
                 args[name] = _static_word(abi_type, data[i * 64:(i + 1) * 64])
         else:
             values = abi_decode([t for _, t in spec.data], bytes.fromhex(data))
-            for (name, abi_type), value in zip(spec.data, values):
+            for (name, abi_type), value in zip(spec.data, values, strict=False):
                 args[name] = _plain(abi_type, value)
     return spec.name, args

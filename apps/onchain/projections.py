@@ -4,9 +4,9 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from .bulk import copy_rows
 from apps.agents.models import OnchainStake
 
+from .bulk import copy_rows
 from .models import ChainStream, SlashingEvent, StakeLedger
 
 _SIGN = {"Deposited": ("agent", "amount", 1), "Withdrawn": ("agent", "amount", -1),
@@ -26,7 +26,8 @@ def stake_apply(stream: ChainStream, events) -> set[str]:
         if event.name == "Slashed":
             slashes.append(SlashingEvent(
                 id=event.id, event_id=event.id, agent_address=event.args["agent"],
-                amount_units=Decimal(event.args["actualAmount"]), requested_units=Decimal(event.args["requestedAmount"]),
+                amount_units=Decimal(event.args["actualAmount"]),
+                requested_units=Decimal(event.args["requestedAmount"]),
                 recipient_address=event.args["recipient"], tx_hash=event.tx_hash, chain_id=stream.chain_id,
                 contract_address=stream.contract_address, block_number=event.block_number, log_index=event.log_index))
     copy_rows(StakeLedger, ["event_id", "stream_id", "agent", "delta", "block_number", "log_index", "tx_hash"], ledger)

@@ -14,7 +14,8 @@ def avatar_svg(seed: str, *, size: int = 120) -> str:
             if digest[2 + row * 3 + col] % 2 == 0:
                 continue
             for x in {col, 4 - col}:
-                rects.append(f'<rect x="{margin + x * cell}" y="{margin + row * cell}" width="{cell}" height="{cell}"/>')
+                rects.append(f'<rect x="{margin + x * cell}" y="{margin + row * cell}" '
+                             f'width="{cell}" height="{cell}"/>')
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 {size} {size}" '
             f'role="img" aria-label="donor avatar"><rect width="{size}" height="{size}" rx="{cell // 2}" '
             f'fill="hsl({hue} 45% 92%)"/><g fill="hsl({hue} 60% 38%)">{"".join(rects)}</g></svg>')

@@ -3,6 +3,7 @@ from eth_account import Account
 
 from apps.agents.models import AgentProfile, ReputationLedger
 from apps.agents.services import reputation_reset
+from apps.common.errors import InvalidInput
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +72,7 @@ def test_reputation_leaderboard_and_level(api, make_wallet):
 
 def test_operator_reputation_reset_needs_a_reason_and_is_recorded(make_wallet):
     wallet = make_wallet(score=40)
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidInput, match="reason is required"):
         reputation_reset(address=wallet.address, reason=" ", actor="ops")
     reputation_reset(address=wallet.address, reason="sybil ring", actor="ops@agora")
     entry = ReputationLedger.objects.filter(address=wallet.address).latest("id")

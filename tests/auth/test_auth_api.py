@@ -93,7 +93,8 @@ def test_signature_over_a_different_message_is_rejected(api):
     assert response.status_code == 401 and response.json()["code"] == "signature_invalid"
 
 
-@pytest.mark.parametrize("signature", ["0xzz" + "00" * 64, "00" * 64, "00" * 66, "0x", "not hex at all", "0x" + "11" * 64 + "05"])
+@pytest.mark.parametrize("signature", ["0xzz" + "00" * 64, "00" * 64, "00" * 66, "0x", "not hex at all",
+                                       "0x" + "11" * 64 + "05"])
 def test_malformed_signatures_get_401(api, signature):
     account = Account.create()
     _challenge(api, account)

@@ -55,7 +55,8 @@ class FaultyRpc:
                              "message": "query returned more than 10000 results"}}),
                 "range": (200, {"jsonrpc": "2.0", "id": body["id"], "error": {"code": -32602,
                           "message": "block range too large"}}),
-                "429": (429, {"jsonrpc": "2.0", "id": body["id"], "error": {"code": 429, "message": "Too Many Requests"}}),
+                "429": (429, {"jsonrpc": "2.0", "id": body["id"],
+                              "error": {"code": 429, "message": "Too Many Requests"}}),
             }.get(fault)
             if error:
                 return error

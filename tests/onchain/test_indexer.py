@@ -3,8 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from apps.agents.models import AgentProfile
-from apps.agents.models import OnchainStake
+from apps.agents.models import AgentProfile, OnchainStake
 from apps.onchain.models import ChainEvent, ChainStream, ReorgLog, SlashingEvent
 from apps.treasury.models import DonorTotal, TreasuryEntry
 from apps.treasury.projections import avatar_seed_for

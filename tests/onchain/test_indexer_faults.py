@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from django.db import connection, connections
 
-from apps.onchain.indexer import index_step, run_until_idle
 from apps.agents.models import OnchainStake
-from apps.onchain.models import ChainEvent, ChainStream, StakeLedger
 from apps.common.rpc import JsonRpc
+from apps.onchain.indexer import index_step, run_until_idle
+from apps.onchain.models import ChainEvent, ChainStream, StakeLedger
 
 from .faulty_rpc import FaultyRpc
 from .harness import Harness, bulk_deposits

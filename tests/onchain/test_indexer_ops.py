@@ -5,8 +5,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
-from apps.agents.models import AgentProfile
-from apps.agents.models import OnchainStake
+from apps.agents.models import AgentProfile, OnchainStake
 from apps.onchain.models import ChainEvent, ChainStream, ReorgLog
 from apps.treasury.avatars import avatar_svg
 
@@ -152,8 +151,8 @@ def test_onchain_stake_gates_submissions_when_enabled(chain, settings, make_wall
 
 
 def test_the_beat_task_indexes_every_stream(chain, settings):
-    from apps.onchain.tasks import index_streams
     from agora.schedule import BEAT_SCHEDULE
+    from apps.onchain.tasks import index_streams
 
     entry = BEAT_SCHEDULE["onchain-index-streams"]
     assert entry["task"] == "apps.onchain.tasks.index_streams" and entry["options"]["expires"] > 0

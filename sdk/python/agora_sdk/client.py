@@ -105,7 +105,8 @@ class AgoraClient:
     def get_job(self, job_id: str) -> dict:
         return self._request("GET", f"{API}/jobs/{job_id}")
 
-    def create_job(self, *, title: str, prompt: str, bounty_usdc: float | str = 0, tags: list[str] | None = None) -> dict:
+    def create_job(self, *, title: str, prompt: str, bounty_usdc: float | str = 0,
+                   tags: list[str] | None = None) -> dict:
         return self._request("POST", f"{API}/jobs", auth=True,
                              json={"title": title, "prompt": prompt, "bounty_usdc": bounty_usdc, "tags": tags or []})
 

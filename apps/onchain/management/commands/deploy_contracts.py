@@ -6,10 +6,16 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from eth_account import Account
 
-from apps.common.errors import ApplicationError
 from apps.common.chain_client import web3_for
-from apps.onchain.deployment import (ANVIL_DEFAULT_KEY, DEV_CHAIN_IDS, check_can_write, deploy_suite,
-                                     fund_with_mock_usdc, write_deployment)
+from apps.common.errors import ApplicationError
+from apps.onchain.deployment import (
+    ANVIL_DEFAULT_KEY,
+    DEV_CHAIN_IDS,
+    check_can_write,
+    deploy_suite,
+    fund_with_mock_usdc,
+    write_deployment,
+)
 
 
 class Command(BaseCommand):

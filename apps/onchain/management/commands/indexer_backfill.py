@@ -4,9 +4,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.common.errors import ApplicationError
+from apps.common.rpc import RpcError
 from apps.onchain.indexer import index_step
 from apps.onchain.models import ChainStream
-from apps.common.rpc import RpcError
 from apps.onchain.selectors import stream_event_count_from
 from apps.onchain.services import stream_cursor_reset, stream_ensure_by_name
 

@@ -25,6 +25,6 @@ class Command(BaseCommand):
                          str(s.reorgs), str(sum((s.rpc_errors or {}).values())), ago, state))
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         for row in rows:
-            self.stdout.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+            self.stdout.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip())
         if len(rows) == 1:
             self.stdout.write("no streams yet: deploy the contracts (deploy_contracts) first")

@@ -1,15 +1,16 @@
-"""A fresh anvil with the suite deployed and its streams created: real transactions, real logs."""
+"""A fresh anvil with the suite deployed and its streams created: real transactions, real logs.
+For tests and benches (bench/indexer.py); it changes the settings object it is given."""
 from decimal import Decimal
 
 from web3 import Web3
 
 from apps.common.chain_client import contract, send
+from apps.common.devchain import start_anvil
+from apps.common.rpc import JsonRpc
 from apps.onchain.deployment import deploy_suite
 from apps.onchain.indexer import run_until_idle
 from apps.onchain.models import ChainStream
-from apps.common.rpc import JsonRpc
 from apps.onchain.services import stream_ensure
-from tests.chain import start_anvil
 
 NAMES = {"StakeVault": "stake_vault", "TreasuryVault": "treasury_vault", "AnchorRegistry": "anchor_registry"}
 
