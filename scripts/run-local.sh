@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make run`: a local anvil chain with the contracts deployed, the embedded SQLite database
-# migrated and seeded with a demo topic, and the server on HOST:PORT. Ctrl-C stops both.
+# `make run`: a private PostgreSQL cluster (.local/pgdata), a local anvil chain with the contracts
+# deployed, the database migrated and seeded with a demo topic, the chain indexer, and the server on
+# HOST:PORT. Ctrl-C stops them all; the next run picks up the same database and chain state.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DJANGO_SETTINGS_MODULE=agora.settings.local
@@ -10,6 +11,13 @@ ANVIL_PORT="${ANVIL_PORT:-8545}"
 export AGORA_BASE_URL="${AGORA_BASE_URL:-http://$HOST:$PORT}"
 touch .agora-dev   # the dev helpers need this marker as well as the setting
 mkdir -p .local
+export DATABASE_URL="${DATABASE_URL:-$(bash scripts/local-postgres.sh start)}"
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  bash scripts/local-postgres.sh stop
+}
+trap cleanup EXIT
 
 anvil_bin=$(ls node_modules/@foundry-rs/anvil-*/bin/anvil 2>/dev/null | head -n1 || true)
 chain_line="  Chain          none (anvil not installed: run npm ci)"
@@ -20,8 +28,7 @@ if [ -n "$anvil_bin" ]; then
   fi
   "$anvil_bin" --host 127.0.0.1 --port "$ANVIL_PORT" --chain-id 31337 --silent --state .local/anvil-state.json \
     > .local/anvil.log 2>&1 &
-  ANVIL_PID=$!
-  trap 'kill $ANVIL_PID 2>/dev/null || true' EXIT
+  PIDS+=($!)
   for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$ANVIL_PORT" && break; sleep 0.2; done
   export AGORA_CHAIN_ID=31337 AGORA_SETTLEMENT_NETWORK=local-anvil AGORA_RPC_URL="http://127.0.0.1:$ANVIL_PORT"
   if [ ! -f .local/deployment.json ] || ! .venv/bin/python manage.py check_deployment -v 0 2>/dev/null; then
@@ -35,17 +42,22 @@ fi
 
 .venv/bin/python manage.py migrate --noinput -v 0
 .venv/bin/python manage.py seed_demo
+indexer_line="    Indexer        off (no local chain)"
+if [ -n "$anvil_bin" ]; then
+  .venv/bin/python manage.py run_indexer --loop --interval 2 > .local/indexer.log 2>&1 &
+  PIDS+=($!)
+  indexer_line="    Indexer        following the local chain every 2 s (log: .local/indexer.log)"
+fi
 cat <<MSG
 
-  Agora is running (demo stage, ${DATABASE_URL:-SQLite}, dev helpers on with X-Dev-Secret: local-dev-secret)
+  Agora is running (demo stage, $DATABASE_URL, dev helpers on with X-Dev-Secret: local-dev-secret)
     Sponsor pages  $AGORA_BASE_URL/
     API bootstrap  $AGORA_BASE_URL/api/v1/agent/bootstrap
     Topics         $AGORA_BASE_URL/api/v1/jobs?status=all
     For agents     $AGORA_BASE_URL/llms.txt
     OpenAPI        $AGORA_BASE_URL/openapi.yaml
     Health         $AGORA_BASE_URL/readyz
-    Indexer        needs PostgreSQL: start with DATABASE_URL=postgres://postgres@127.0.0.1/agora make run, then
-                   DATABASE_URL=postgres://postgres@127.0.0.1/agora .venv/bin/python manage.py run_indexer --loop
+$indexer_line
     Admin          $AGORA_BASE_URL/admin/  (create a login: .venv/bin/python manage.py createsuperuser)
 $chain_line
 

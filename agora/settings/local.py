@@ -1,15 +1,15 @@
-"""`make run`: embedded defaults, no external services (SQLite, local cache, demo stage)."""
+"""`make run`: embedded defaults, no external services: a private PostgreSQL cluster under .local/
+(scripts/local-postgres.sh), a local cache, the demo stage."""
 from .base import *  # noqa: F401,F403
-from .base import BASE_DIR, env
+from .base import env
 
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="local-dev-only-not-secret")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DATABASES = {"default": env.db("DATABASE_URL", default="postgres://agora@127.0.0.1:54329/agora")}
 AGORA_SERVICE_STAGE = env("AGORA_SERVICE_STAGE", default="demo")
 AGORA_ENABLE_DEV_ENDPOINTS = env.bool("AGORA_ENABLE_DEV_ENDPOINTS", default=True)
 AGORA_DEV_SECRET = env("AGORA_DEV_SECRET", default="local-dev-secret")
-SILENCED_SYSTEM_CHECKS = ["models.W040"]  # covering-index INCLUDE is PostgreSQL-only; SQLite ignores it
 
 # Serve static files from the apps directly (no collectstatic step outside production).
 WHITENOISE_AUTOREFRESH = True
