@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass, field
 
 from eth_abi import encode as abi_encode
-from eth_utils import is_address, keccak, to_checksum_address
+from eth_utils import is_checksum_address, keccak, to_checksum_address
 
 from apps.common.errors import InvalidInput
 
@@ -42,6 +42,7 @@ _DECIMAL = re.compile(r"^-?[0-9]+$")
 _HEX_INT = re.compile(r"^0x[0-9a-fA-F]+$")
 _HEX_BYTES = re.compile(r"^0x(?:[0-9a-fA-F]{2})*$")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+_HEX_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 
 
 @dataclass(frozen=True)
@@ -58,10 +59,18 @@ def _bad(where: str, message: str) -> InvalidInput:
     return InvalidInput(f"{where}: {message}")
 
 
+def _is_address(value) -> bool:
+    """0x + 40 hex digits; a mixed-case one must carry a valid EIP-55 checksum (eth_utils.is_address skips that)."""
+    if not isinstance(value, str) or not _HEX_ADDRESS.match(value):
+        return False
+    body = value[2:]
+    return body in (body.lower(), body.upper()) or is_checksum_address(value)
+
+
 def _parse_value(abi_type: str, value, where: str):
     """The Python value eth-abi encodes, from a native value or its batch-file string; InvalidInput if it won't fit."""
     if abi_type == "address":
-        if not isinstance(value, str) or not is_address(value):
+        if not _is_address(value):
             raise _bad(where, f"{value!r} is not an address (40 hex digits, with a valid checksum if mixed-case)")
         return to_checksum_address(value)
     if abi_type == "bool":
@@ -130,7 +139,7 @@ def _check_type(abi_type: str, where: str) -> None:
 
 
 def _address(value, where: str) -> str:
-    if not isinstance(value, str) or not is_address(value):
+    if not _is_address(value):
         raise _bad(where, f"{value!r} is not an address")
     return to_checksum_address(value)
 
