@@ -127,7 +127,9 @@ def _value_text(abi_type: str, parsed) -> str:
     return str(parsed)
 
 
-def _check_type(abi_type: str, where: str) -> None:
+def _check_type(abi_type, where: str) -> None:
+    if not isinstance(abi_type, str):
+        raise _bad(where, f"type {abi_type!r} is not an ABI type name")
     ok = abi_type in ("address", "bool", "string", "bytes")
     if match := _INT.match(abi_type):
         bits = int(match.group(2) or 256)
@@ -150,8 +152,10 @@ def _contract_method(fragment, where: str) -> dict:
     if not isinstance(fragment, dict) or fragment.get("type", "function") != "function" or not fragment.get("name"):
         raise _bad(where, "the ABI fragment must be a function entry with a name")
     inputs = []
+    if not isinstance(fragment.get("inputs") or [], list):
+        raise _bad(where, "the ABI fragment's inputs must be a list")
     for index, item in enumerate(fragment.get("inputs") or []):
-        if not item.get("name"):
+        if not isinstance(item, dict) or not item.get("name"):
             raise _bad(where, f"input {index} of {fragment['name']} has no name; batch values are keyed by name")
         _check_type(item.get("type", ""), f"{where} input {item['name']}")
         inputs.append({"internalType": item.get("internalType", item["type"]), "name": item["name"],
@@ -167,7 +171,9 @@ def _transaction(call: SafeCall, index: int) -> dict:
     method = _contract_method(call.function, where)
     where = f"call {index} ({method['name']})"
     names = [item["name"] for item in method["inputs"]]
-    if unknown := sorted(set(call.values) - set(names)):
+    if not isinstance(call.values, dict):
+        raise _bad(where, "values must be a dict of input name to value")
+    if unknown := sorted(set(call.values) - set(names), key=repr):
         raise _bad(where, f"unknown input {', '.join(map(repr, unknown))}; the function takes {names}")
     if missing := [name for name in names if name not in call.values]:
         raise _bad(where, f"missing input {', '.join(map(repr, missing))}")
@@ -272,8 +278,10 @@ def safe_batch_call_data(transaction: dict, where: str = "transaction") -> bytes
     if not isinstance(method, dict) or not method.get("name") or not isinstance(values, dict):
         raise _bad(where, "needs data, or contractMethod and contractInputsValues")
     inputs = method.get("inputs") or []
+    if not isinstance(inputs, list) or not all(isinstance(item, dict) for item in inputs):
+        raise _bad(where, "contractMethod.inputs must be a list of objects")
     names = [item.get("name") for item in inputs]
-    if unknown := sorted(set(values) - set(names)):
+    if unknown := sorted(set(values) - set(names), key=repr):
         raise _bad(where, f"unknown input {', '.join(map(repr, unknown))}; {method['name']} takes {names}")
     types, args = [], []
     for item in inputs:

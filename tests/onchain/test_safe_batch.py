@@ -253,6 +253,8 @@ GOOD = {"root": b"\x01" * 32, "uri": "ipfs://x", "schemaVersion": 1, "salt": b"\
      "type tuple is not supported"),
     (REGISTRY, {"name": "f", "type": "function", "inputs": [{"name": "a", "type": "uint7"}]}, {"a": 1},
      "type uint7 is not supported"),
+    (REGISTRY, {"name": "f", "type": "function", "inputs": ["uint256"]}, {}, "input 0 of f has no name"),
+    (REGISTRY, POST_ANCHOR, [1, 2], "values must be a dict"),
 ])
 def test_bad_calls_raise_invalid_input(to, function, values, message):
     with pytest.raises(InvalidInput, match=message) as raised:
@@ -286,6 +288,8 @@ def test_bad_batch_arguments_raise_invalid_input(kwargs, message):
     (lambda tx: tx.update(value=0), "transaction 1 value: 0 is not a decimal string"),
     (lambda tx: tx.pop("contractMethod"), "needs data, or contractMethod and contractInputsValues"),
     (lambda tx: tx.update(data="0x1"), "is not 0x-prefixed hex"),
+    (lambda tx: tx["contractMethod"].update(inputs=["bytes32"]), "inputs must be a list of objects"),
+    (lambda tx: tx["contractMethod"]["inputs"][2].update(type=None), "type None is not an ABI type name"),
 ])
 def test_bad_batch_file_values_raise_invalid_input(edit, message):
     batch = _as_loaded(_batch())
