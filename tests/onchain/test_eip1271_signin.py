@@ -1,46 +1,24 @@
 """Contract-wallet sign-in (EIP-1271) against a real Safe 1.4.1 and a mock wallet on anvil."""
-import json
-
 import pytest
 from eth_abi import encode
 from eth_account import Account
 from eth_account.messages import _hash_eip191_message, encode_defunct
 from rest_framework.test import APIClient
 from web3 import Web3
-from web3.logs import DISCARD
 
-from apps.common.chain_client import deploy, send
-from tests.chain import ROOT
+from apps.common.chain_client import deploy
+from tests.onchain.safe import deploy_safe, deploy_safe_infra
 
 pytestmark = pytest.mark.django_db
-SAFE_ARTIFACTS = ROOT / "node_modules" / "@safe-global" / "safe-contracts" / "build" / "artifacts" / "contracts"
-ZERO = "0x" + "0" * 40
-
-
-def _safe_artifact(path: str) -> dict:
-    return json.loads((SAFE_ARTIFACTS / path).read_text())
-
-
-def _deploy_raw(w3, account, artifact):
-    factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
-    receipt = send(w3, account, factory.constructor())
-    return w3.eth.contract(address=receipt["contractAddress"], abi=artifact["abi"])
 
 
 @pytest.fixture(scope="module")
 def safe(anvil):
     """A 1-of-1 Safe 1.4.1 (singleton, proxy factory, compatibility fallback handler) owned by accounts[4]."""
     w3, deployer, owner = anvil.w3, anvil.accounts[0], anvil.accounts[4]
-    singleton = _deploy_raw(w3, deployer, _safe_artifact("Safe.sol/Safe.json"))
-    factory = _deploy_raw(w3, deployer, _safe_artifact("proxies/SafeProxyFactory.sol/SafeProxyFactory.json"))
-    handler = _deploy_raw(w3, deployer, _safe_artifact(
-        "handler/CompatibilityFallbackHandler.sol/CompatibilityFallbackHandler.json"))
-    setup = singleton.encode_abi("setup", [[owner.address], 1, ZERO, b"", handler.address, ZERO, 0, ZERO])
-    receipt = send(w3, deployer, factory.functions.createProxyWithNonce(singleton.address, setup, 7))
-    (created,) = factory.events.ProxyCreation().process_receipt(receipt, errors=DISCARD)
-    proxy = created["args"]["proxy"]
-    return {"address": proxy, "owner": owner, "handler": handler,
-            "safe": w3.eth.contract(address=proxy, abi=singleton.abi)}
+    infra = deploy_safe_infra(w3, deployer)
+    proxy = deploy_safe(w3, deployer, infra, [owner.address], 1, salt_nonce=7)
+    return {"address": proxy.address, "owner": owner, "handler": infra.handler, "safe": proxy}
 
 
 @pytest.fixture
