@@ -104,7 +104,7 @@ def test_batch_file_has_the_transaction_builder_shape():
                          {"internalType": "uint32", "name": "schemaVersion", "type": "uint32"},
                          {"internalType": "bytes32", "name": "salt", "type": "bytes32"}],
               "name": "postAnchor", "payable": False}
-    for tx, (root, uri, version, salt) in zip(batch["transactions"], ANCHORS):
+    for tx, (root, uri, version, salt) in zip(batch["transactions"], ANCHORS, strict=True):
         assert tx == {"to": Web3.to_checksum_address(REGISTRY), "value": "0", "data": None, "contractMethod": method,
                       "contractInputsValues": {"root": "0x" + root.hex(), "uri": uri, "schemaVersion": str(version),
                                                "salt": "0x" + salt.hex()}}
