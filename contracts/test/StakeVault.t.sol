@@ -550,7 +550,9 @@ contract StakeVaultTest is Test {
         vm.startPrank(agent);
         vault.requestWithdrawal(amount);
         vm.warp(block.timestamp + elapsed);
-        vm.expectRevert(abi.encodeWithSelector(UnbondingNotReleased.selector, uint64(block.timestamp - elapsed + period)));
+        vm.expectRevert(
+            abi.encodeWithSelector(UnbondingNotReleased.selector, uint64(block.timestamp - elapsed + period))
+        );
         vault.withdraw(amount);
         vm.warp(block.timestamp + period - elapsed);
         vault.withdraw(amount);
