@@ -14,6 +14,10 @@ SUITE = ("StakeVault", "TreasuryVault", "AnchorRegistry")
 DEV_CHAIN_IDS = {31337, 1337}
 # anvil's first default account: public, well known, funded only on dev chains.
 ANVIL_DEFAULT_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+# StakeVault's unbonding period: a week for the Safe to act on evidence before stake leaves; none on a dev chain,
+# where tests and the local stack expect withdraw to be immediate. The contract refuses more than 30 days.
+DEFAULT_UNBONDING_PERIOD = 7 * 24 * 3600
+MAX_UNBONDING_PERIOD = 30 * 24 * 3600
 
 
 def read_deployment(path: Path) -> dict | None:
@@ -30,9 +34,23 @@ def check_can_write(path: Path, chain_id: int, *, force: bool) -> None:
                        "pass --force to overwrite it", code="deployment_exists")
 
 
+def resolve_unbonding_period(chain_id: int, unbonding_period: int | None) -> int:
+    if unbonding_period is None:
+        return 0 if chain_id in DEV_CHAIN_IDS else DEFAULT_UNBONDING_PERIOD
+    if not 0 <= unbonding_period <= MAX_UNBONDING_PERIOD:
+        raise InvalidInput(f"the unbonding period must be 0..{MAX_UNBONDING_PERIOD} seconds (30 days), "
+                           f"not {unbonding_period}", code="invalid_unbonding_period")
+    return unbonding_period
+
+
 def deploy_suite(*, w3: Web3, deployer_key: str, owner: str, slasher: str, usdc: str | None = None,
-                 with_mock_usdc: bool = False, progress=print) -> dict:
-    """Deploy StakeVault, TreasuryVault and AnchorRegistry (and a mock USDC on a dev chain)."""
+                 with_mock_usdc: bool = False, unbonding_period: int | None = None, progress=print) -> dict:
+    """Deploy StakeVault, TreasuryVault and AnchorRegistry (and a mock USDC on a dev chain).
+
+    `unbonding_period` (seconds; None = 7 days, or 0 on a dev chain) is set on the StakeVault. Only its
+    owner can set it and ownership is two-step, so for another owner the deployer owns the vault first,
+    sets the period and hands over: the result's "pending_owner_acceptance" lists the contracts whose
+    owner must still call acceptOwnership()."""
     chain_id = w3.eth.chain_id
     owner, slasher = normalize_address(owner, field="owner"), normalize_address(slasher, field="slasher")
     if with_mock_usdc and chain_id not in DEV_CHAIN_IDS:
@@ -40,8 +58,10 @@ def deploy_suite(*, w3: Web3, deployer_key: str, owner: str, slasher: str, usdc:
                            code="not_a_dev_chain")
     if not with_mock_usdc and not usdc:
         raise InvalidInput("give the USDC address (--usdc) or --with-mock-usdc on a dev chain", code="usdc_required")
+    period = resolve_unbonding_period(chain_id, unbonding_period)
     account = Account.from_key(deployer_key)
     contracts = {}
+    pending = []
 
     def record(name, address, receipt):
         contracts[name] = {"address": address, "block_number": receipt["blockNumber"],
@@ -53,12 +73,26 @@ def deploy_suite(*, w3: Web3, deployer_key: str, owner: str, slasher: str, usdc:
         usdc = contracts["MockUSDC"]["address"]
     usdc = normalize_address(usdc, field="usdc")
     checksum = Web3.to_checksum_address
-    record("StakeVault", *deploy(w3, account, "StakeVault", checksum(usdc), checksum(owner), checksum(slasher)))
+    hand_over = period != 0 and owner != account.address.lower()
+    vault_owner = account.address if hand_over else checksum(owner)
+    record("StakeVault", *deploy(w3, account, "StakeVault", checksum(usdc), vault_owner, checksum(slasher)))
+    if period:
+        vault = contract(w3, "StakeVault", contracts["StakeVault"]["address"])
+        send(w3, account, vault.functions.setUnbondingPeriod(period))
+        progress(f"set StakeVault unbonding period to {period}s")
+        if hand_over:
+            send(w3, account, vault.functions.transferOwnership(checksum(owner)))
+            pending.append("StakeVault")
+            progress(f"proposed {owner} as StakeVault owner (two-step: not yet accepted)")
     record("TreasuryVault", *deploy(w3, account, "TreasuryVault", checksum(owner), checksum(usdc)))
     record("AnchorRegistry", *deploy(w3, account, "AnchorRegistry", checksum(owner)))
+    for name in pending:  # last, so it is not lost among the lines above
+        progress(f"ACTION NEEDED: {owner} must call acceptOwnership() on {name} {contracts[name]['address']}; "
+                 f"until then the deployer {account.address.lower()} owns it")
     return {
         "chain_id": chain_id, "deployer": account.address.lower(), "owner": owner, "slasher": slasher,
-        "usdc_address": usdc, "contracts": contracts,
+        "usdc_address": usdc, "contracts": contracts, "unbonding_period": period,
+        "pending_owner_acceptance": pending,
         "deployed_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
     }
 

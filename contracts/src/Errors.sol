@@ -13,3 +13,7 @@ error InsufficientStake();
 error TokenNotAllowed();
 error TransferFailed();
 error EmptyURI();
+/// StakeVault unbonding (added with the unbonding period; the errors above keep their selectors).
+error UnbondingPeriodTooLong();
+error WithdrawalNotRequested();
+error UnbondingNotReleased(uint64 releaseAt);

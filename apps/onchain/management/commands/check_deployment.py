@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from web3 import Web3
+from web3.exceptions import BadFunctionCallOutput, ContractLogicError
 
-from apps.common.chain_client import web3_for
-from apps.onchain.deployment import read_deployment
+from apps.common.chain_client import contract, web3_for
+from apps.onchain.deployment import SUITE, read_deployment
 
 
 class Command(BaseCommand):
@@ -19,6 +20,7 @@ class Command(BaseCommand):
                 raise CommandError(f"the RPC serves chain {w3.eth.chain_id}, the file is for {data['chain_id']}")
             missing = [name for name, info in data["contracts"].items()
                        if not w3.eth.get_code(Web3.to_checksum_address(info["address"]))]
+            state = [] if missing else _chain_state(w3, data["contracts"])
         except CommandError:
             raise
         except Exception as exc:
@@ -27,4 +29,28 @@ class Command(BaseCommand):
             raise CommandError(f"no code at the addresses of: {', '.join(missing)} (the chain was reset?)")
         lines = [f"  Chain          {data['chain_id']} at {data.get('rpc_url')}"]
         lines += [f"    {name:<15} {info['address']}" for name, info in data["contracts"].items()]
+        lines += state
         self.stdout.write("\n".join(lines))
+
+
+def _chain_state(w3: Web3, contracts: dict) -> list[str]:
+    """The unbonding period and any ownership still waiting for acceptOwnership(), read from the chain
+    rather than the file: the owner may have accepted, or the owner changed the period, since deployment."""
+    lines = []
+    if "StakeVault" in contracts:
+        vault = contract(w3, "StakeVault", contracts["StakeVault"]["address"])
+        try:
+            period = vault.functions.unbondingPeriod().call()
+        except (ContractLogicError, BadFunctionCallOutput):
+            lines.append("  Unbonding      unknown (a StakeVault from before the unbonding period)")
+        else:
+            lines.append(f"  Unbonding      {period}s ({period / 86400:g} days)")
+    for name in SUITE:
+        if name not in contracts:
+            continue
+        owned = contract(w3, name, contracts[name]["address"])
+        pending = owned.functions.pendingOwner().call()
+        if int(pending, 16):
+            lines.append(f"  PENDING OWNER  {name}: {pending.lower()} must call acceptOwnership() "
+                         f"(owner is still {owned.functions.owner().call().lower()})")
+    return lines

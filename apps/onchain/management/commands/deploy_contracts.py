@@ -28,6 +28,9 @@ class Command(BaseCommand):
         parser.add_argument("--slasher", help="StakeVault slasher (the operators' Safe); default: owner")
         parser.add_argument("--usdc", help="USDC token address (not needed with --with-mock-usdc)")
         parser.add_argument("--with-mock-usdc", action="store_true", help="deploy a 6-decimal mock USDC (dev chains)")
+        parser.add_argument("--unbonding-period", type=int, metavar="SECONDS",
+                            help="StakeVault unbonding period, 0..2592000 (30 days); default: 7 days, 0 on a dev "
+                                 "chain. With an owner other than the deployer, the owner must then accept ownership")
         parser.add_argument("--fund", nargs="*", default=[], metavar="ADDRESS",
                             help="with --with-mock-usdc: mint 10,000 mock USDC to each address")
         parser.add_argument("--deployer-key-env", default="AGORA_DEPLOYER_KEY",
@@ -54,7 +57,7 @@ class Command(BaseCommand):
             check_can_write(opts["out"], chain_id, force=opts["force"])  # fail before spending gas
             data = deploy_suite(w3=w3, deployer_key=key, owner=owner, slasher=opts["slasher"] or owner,
                                 usdc=opts["usdc"], with_mock_usdc=opts["with_mock_usdc"],
-                                progress=self.stdout.write)
+                                unbonding_period=opts["unbonding_period"], progress=self.stdout.write)
             if opts["fund"]:
                 if not opts["with_mock_usdc"]:
                     raise CommandError("--fund needs --with-mock-usdc")
