@@ -32,7 +32,7 @@ def specs() -> dict:
 
 
 def economy_policy() -> dict:
-    return policy_current()  # exactly PROTOCOL.md's economy policy fields
+    return policy_current()  # exactly the economy policy fields of docs/protocol.md
 
 
 def constitution() -> dict:

@@ -206,7 +206,7 @@ AGORA_ONCHAIN_RPC_TIMEOUT = env.float("AGORA_ONCHAIN_RPC_TIMEOUT", default=10.0)
 AGORA_ONCHAIN_BACKOFF_BASE_SECONDS = env.float("AGORA_ONCHAIN_BACKOFF_BASE_SECONDS", default=1.0)
 AGORA_ONCHAIN_BACKOFF_CAP_SECONDS = env.float("AGORA_ONCHAIN_BACKOFF_CAP_SECONDS", default=60.0)
 
-# Addresses are stored and compared lowercase (DESIGN.md): normalised once, here. Environment
+# Addresses are stored and compared lowercase (docs/architecture.md): normalised once, here. Environment
 # settings (local, test, production) that override one give it lowercase too.
 AGORA_USDC_ADDRESS = AGORA_USDC_ADDRESS.lower()
 AGORA_AGR_TOKEN_ADDRESS = AGORA_AGR_TOKEN_ADDRESS.lower()

@@ -1,4 +1,4 @@
-"""Local demo helpers (PROTOCOL.md). Off unless the setting, the marker file and the secret all agree."""
+"""Local demo helpers (docs/protocol.md). Off unless the setting, the marker file and the secret all agree."""
 import hmac
 
 from django.conf import settings

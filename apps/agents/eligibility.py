@@ -1,4 +1,4 @@
-"""Gates for submitting and voting (PROTOCOL.md "Rules"). Stake and reputation are off in demo."""
+"""Gates for submitting and voting (docs/protocol.md, "Rules"). Stake and reputation are off in demo."""
 from django.conf import settings
 
 from apps.common.errors import Forbidden

@@ -1,4 +1,4 @@
-"""Pure rules from PROTOCOL.md, kept apart so services, selectors and tests share one copy."""
+"""Pure rules from docs/protocol.md, kept apart so services, selectors and tests share one copy."""
 import hashlib
 from math import isqrt
 

@@ -1,6 +1,6 @@
 """Builds the EIP-4361 (Sign-In with Ethereum) text the server issues.
 
-Written by hand because the `siwe` package pins web3 < 8 (DESIGN.md); the server only ever
+Written by hand because the `siwe` package pins web3 < 8 (docs/architecture.md); the server only ever
 verifies a signature over the exact text it stored, so no parser is needed.
 """
 from datetime import datetime

@@ -11,7 +11,7 @@ class UUIDModel(models.Model):
 
 
 class StakePointer(models.Model):
-    """Where a stake figure came from: the latest event behind it (PROTOCOL.md stake status)."""
+    """Where a stake figure came from: the latest event behind it (docs/protocol.md, stake status)."""
 
     stake_tx_hash = models.CharField(max_length=66, blank=True, default="")
     stake_chain_id = models.BigIntegerField(null=True, blank=True)

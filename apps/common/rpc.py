@@ -1,4 +1,4 @@
-"""A small JSON-RPC client for the indexer: raw requests (80k logs/s vs web3's 1.7k, DESIGN.md),
+"""A small JSON-RPC client for the indexer: raw requests (80k logs/s vs web3's 1.7k, docs/architecture.md),
 with provider faults classified so the indexer can narrow its range or back off."""
 import itertools
 import re

@@ -1,4 +1,4 @@
-"""Typed errors carrying the server's stable `code` (see PROTOCOL.md, "Errors")."""
+"""Typed errors carrying the server's stable `code` (see docs/protocol.md, "Errors")."""
 
 
 class AgoraError(Exception):
