@@ -29,7 +29,7 @@ node_modules/.installed: package.json package-lock.json
 venv: .venv/.runtime
 venv-dev: .venv/.dev
 
-## run: the product on embedded defaults (SQLite, local cache, demo stage, a seeded demo topic)
+## run: the whole product on embedded defaults (private PostgreSQL under .local/, anvil, indexer, demo data)
 run: .venv/.runtime node_modules/.installed
 	bash scripts/run-local.sh
 
@@ -67,4 +67,4 @@ bench: .venv/.dev
 	$(PY) bench/api.py
 
 clean:
-	rm -rf .venv node_modules db.sqlite3 staticfiles contracts/out contracts/cache .local
+	rm -rf .venv node_modules staticfiles contracts/out contracts/cache .local
