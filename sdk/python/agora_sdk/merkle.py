@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from eth_abi import encode as abi_encode
+from eth_abi.exceptions import EncodingError
 from eth_hash.auto import keccak as _eth_hash_keccak
 
 __all__ = ["AGORA_LEAF_ENCODING", "StandardMerkleTree", "keccak256", "leaf_hash", "process_proof", "verify_proof"]
@@ -125,7 +126,10 @@ def _encode_generic(leaf_encoding: Sequence[str], value: Sequence[Any]) -> bytes
     # Only top-level values are coerced the JS way; values inside arrays and tuples go to eth_abi as given.
     if len(value) != len(leaf_encoding):
         raise ValueError(f"expected {len(leaf_encoding)} values, got {len(value)}")
-    return abi_encode(list(leaf_encoding), [_coerce(t, v) for t, v in zip(leaf_encoding, value, strict=True)])
+    try:
+        return abi_encode(list(leaf_encoding), [_coerce(t, v) for t, v in zip(leaf_encoding, value, strict=True)])
+    except EncodingError as error:  # one exception type for a bad value, whichever path rejected it
+        raise ValueError(str(error)) from error
 
 
 _STRING_OFFSET = (5 * 32).to_bytes(32, "big")  # the string's tail starts right after the five head words
