@@ -24,7 +24,8 @@ def agora_values(n, seed=7):
 
 
 def reference_leaf(value):
-    return reference_keccak(reference_keccak(abi_encode(ENCODING, [value[0]] + [bytes.fromhex(v[2:]) for v in value[1:]])))
+    encoded = abi_encode(ENCODING, [value[0]] + [bytes.fromhex(v[2:]) for v in value[1:]])
+    return reference_keccak(reference_keccak(encoded))
 
 
 def reference_pair(a, b):
