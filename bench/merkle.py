@@ -34,6 +34,18 @@ def median_seconds(action, runs):
     return statistics.median(times)
 
 
+def measure(values, rnd, runs):
+    build = median_seconds(lambda: StandardMerkleTree.of(values, AGORA_LEAF_ENCODING), runs)
+    tree = StandardMerkleTree.of(values, AGORA_LEAF_ENCODING)
+    sample = rnd.sample(range(len(values)), min(len(values), 1000))
+    proofs = {i: tree.get_proof(i) for i in sample}
+    prove = median_seconds(lambda: [tree.get_proof(i) for i in sample], runs) / len(sample)
+    hashes = {i: leaf_hash(AGORA_LEAF_ENCODING, values[i]) for i in sample}
+    verify = median_seconds(lambda: [verify_proof(tree.root, hashes[i], proofs[i]) for i in sample], runs) / len(sample)
+    assert all(verify_proof(tree.root, hashes[i], proofs[i]) for i in sample)
+    return build, prove, verify, len(proofs[sample[0]])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -41,22 +53,14 @@ def main():
     parser.add_argument("--keccak", choices=["native", "eth-hash"], default="native")
     args = parser.parse_args()
     if args.keccak == "eth-hash":
-        merkle._local.keccak = merkle._eth_hash_keccak
-    print(f"keccak: {'native pycryptodome via ctypes' if merkle._keccak() is not merkle._eth_hash_keccak else 'eth_hash'}")
+        merkle._local.keccak = merkle._eth_hash_keccak  # this thread's hasher: what a machine without the C path gets
+    native = merkle._keccak() is not merkle._eth_hash_keccak
+    print(f"keccak: {'pycryptodome C library via ctypes' if native else 'eth_hash'}")
     rnd = random.Random(1)
     for size in (int(s) for s in args.sizes.split(",")):
-        values = agora_values(size, rnd)
-        build = median_seconds(lambda: StandardMerkleTree.of(values, AGORA_LEAF_ENCODING), args.runs)
-        tree = StandardMerkleTree.of(values, AGORA_LEAF_ENCODING)
-        sample = rnd.sample(range(size), min(size, 1000))
-        proofs = {i: tree.get_proof(i) for i in sample}
-        prove = median_seconds(lambda: [tree.get_proof(i) for i in sample], args.runs) / len(sample)
-        hashes = {i: leaf_hash(AGORA_LEAF_ENCODING, values[i]) for i in sample}
-        verify = median_seconds(lambda: [verify_proof(tree.root, hashes[i], proofs[i]) for i in sample],
-                                args.runs) / len(sample)
-        assert all(verify_proof(tree.root, hashes[i], proofs[i]) for i in sample)
+        build, prove, verify, depth = measure(agora_values(size, rnd), rnd, args.runs)
         print(f"{size:>7} leaves: build {build * 1000:8.1f} ms   proof {prove * 1e6:6.1f} us   "
-              f"verify {verify * 1e6:6.1f} us   (proof length {len(proofs[sample[0]])}, median of {args.runs})")
+              f"verify {verify * 1e6:6.1f} us   (proof length {depth}, median of {args.runs})")
 
 
 if __name__ == "__main__":
