@@ -25,7 +25,8 @@ from eth_abi import encode as abi_encode
 from eth_abi.exceptions import EncodingError
 from eth_hash.auto import keccak as _eth_hash_keccak
 
-__all__ = ["AGORA_LEAF_ENCODING", "StandardMerkleTree", "keccak256", "leaf_hash", "process_proof", "verify_proof"]
+__all__ = ["AGORA_LEAF_ENCODING", "StandardMerkleTree", "encode_agora_leaf", "keccak256", "leaf_hash", "process_proof",
+           "verify_proof"]
 
 # kind, topicId, recordId, contentHash, salt
 AGORA_LEAF_ENCODING = ("string", "bytes32", "bytes32", "bytes32", "bytes32")
