@@ -22,6 +22,9 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/submissions", jobs.JobSubmissionListApi.as_view()),
     path("jobs/<uuid:job_id>/votes", jobs.VoteSummaryApi.as_view()),
     path("jobs/<uuid:job_id>/close", jobs.JobCloseApi.as_view()),
+    path("jobs/<uuid:job_id>/anchor", onchain.AnchorGetApi.as_view()),
+    path("jobs/<uuid:job_id>/anchor_receipt", onchain.AnchorReceiptApi.as_view()),
+    path("jobs/<uuid:job_id>/proofs/<str:record_id>", onchain.RecordProofApi.as_view()),
     path("submissions", jobs.SubmissionCreateApi.as_view()),
     path("votes", jobs.VoteCastApi.as_view()),
     path("agent/bootstrap", discovery.BootstrapApi.as_view()),
@@ -40,7 +43,6 @@ urlpatterns = [
     path("reputation/<str:address>", agents.ReputationApi.as_view()),
     path("agr/status", agents.AgrStatusApi.as_view()),
     path("slashing/events", onchain.SlashingEventListApi.as_view()),
-    # Anything else under /api/v1 (including the anchor endpoints until anchoring is built): the
-    # API's 404 shape, not the HTML page.
+    # Anything else under /api/v1: the API's 404 shape, not the HTML page.
     re_path(r"^.*$", api_not_found),
 ]

@@ -4,6 +4,7 @@ from agora import pages
 from apps.agents import views as agents
 from apps.auth import views as auth
 from apps.jobs import views as jobs
+from apps.onchain import views as onchain
 from apps.treasury import views as treasury
 
 urlpatterns = [
@@ -16,6 +17,8 @@ urlpatterns = [
     path("agents/<str:address>", pages.agent_detail, name="agent_detail"),
     path("leaderboard", agents.leaderboard, name="leaderboard"),
     path("treasury", treasury.treasury, name="treasury"),
+    path("anchors/<uuid:job_id>/v<int:version>.json", onchain.anchor_file, name="anchor_snapshot"),
+    path("anchors/<uuid:job_id>/v<int:version>.tree.json", onchain.anchor_file, {"tree": True}, name="anchor_tree"),
     path("avatars/<str:address>.svg", treasury.avatar, name="avatar"),
     path("auth/verify", auth.browser_verify, name="browser_verify"),
     path("auth/logout", auth.browser_logout, name="browser_logout"),

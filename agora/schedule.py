@@ -7,6 +7,11 @@ BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=10),
         "options": {"expires": 10},
     },
+    "onchain-anchor-sweep": {
+        "task": "apps.onchain.tasks.anchor_sweep",
+        "schedule": timedelta(seconds=60),
+        "options": {"expires": 60},
+    },
     "auth-purge-expired": {
         "task": "apps.auth.tasks.purge_expired",
         "schedule": timedelta(hours=1),

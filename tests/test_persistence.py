@@ -25,6 +25,7 @@ def _start(port: int, db_name: str, marker_dir: Path) -> subprocess.Popen:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "agora.settings.production",
         "SECRET_KEY": "persistence-test-secret-key-0123456789abcdef-not-for-production",
+        "AGORA_ANCHOR_SALT_KEY": "persistence-test-anchor-salt-key",
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": f"postgres://{settings['USER'] or 'postgres'}@{settings['HOST'] or '127.0.0.1'}:"
                         f"{settings['PORT'] or 5432}/{db_name}",

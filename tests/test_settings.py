@@ -18,6 +18,7 @@ def test_production_refuses_to_start_without_secret_key_and_hosts():
 
 def test_production_check_deploy_is_clean():
     env = {**PROD, "SECRET_KEY": "x7!kP2#vQ9$mL4&nR8*tW1^yZ6@bC3%dF5(gH0)jK_-=+aSdFgHjKl",
-           "ALLOWED_HOSTS": "agora.example", "DATABASE_URL": "postgres://postgres@127.0.0.1/agora"}
+           "ALLOWED_HOSTS": "agora.example", "DATABASE_URL": "postgres://postgres@127.0.0.1/agora",
+           "AGORA_ANCHOR_SALT_KEY": "a-long-random-anchor-salt-key"}
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -96,6 +96,12 @@ SESSION_COOKIE_SAMESITE = "Lax"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Anchored snapshots and tree dumps (apps/onchain/anchoring.py). Any Django storage works, e.g. an
+    # S3-compatible bucket through django-storages: set the backend's dotted path and its OPTIONS as JSON.
+    "anchors": {
+        "BACKEND": env("AGORA_ANCHOR_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": env.json("AGORA_ANCHOR_STORAGE_OPTIONS", default={"location": str(BASE_DIR / ".local" / "anchors")}),
+    },
 }
 
 # --- Agora -------------------------------------------------------------------
@@ -213,6 +219,11 @@ AGORA_AGR_TOKEN_ADDRESS = AGORA_AGR_TOKEN_ADDRESS.lower()
 AGORA_STAKE_CONTRACT_ADDRESS = AGORA_STAKE_CONTRACT_ADDRESS.lower()
 AGORA_TREASURY_ADDRESS = AGORA_TREASURY_ADDRESS.lower()
 AGORA_ANCHOR_REGISTRY_ADDRESS = AGORA_ANCHOR_REGISTRY_ADDRESS.lower()
+
+# Anchoring: the HMAC key behind each leaf's salt (production requires its own), and how long the
+# sweeper waits before rebuilding a closed topic's missing anchor (the on-commit task normally did it).
+AGORA_ANCHOR_SALT_KEY = env("AGORA_ANCHOR_SALT_KEY", default="agora-dev-anchor-salt-key")
+AGORA_ANCHOR_SWEEP_AFTER_SECONDS = env.int("AGORA_ANCHOR_SWEEP_AFTER_SECONDS", default=60)
 
 AGORA_ETH_USD_RATE = env("AGORA_ETH_USD_RATE", default="3000")
 AGORA_ONCHAIN_STAKE_ENABLED = env.bool("AGORA_ONCHAIN_STAKE_ENABLED", default=False)

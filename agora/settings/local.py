@@ -16,3 +16,5 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # The local anvil mines a block per transaction and never reorgs: index right away.
 AGORA_ONCHAIN_CONFIRMATIONS = env.int("AGORA_ONCHAIN_CONFIRMATIONS", default=0)
+# No worker process locally: Celery tasks (the anchor builder) run inline when enqueued.
+CELERY_TASK_ALWAYS_EAGER = True

@@ -9,6 +9,7 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 AGORA_SERVICE_STAGE = env("AGORA_SERVICE_STAGE", default="prod")
+AGORA_ANCHOR_SALT_KEY = env("AGORA_ANCHOR_SALT_KEY")  # no default: leaf salts must not be guessable
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -40,3 +40,10 @@ AGORA_RPC_URL = env("AGORA_RPC_URL", default="")  # set by tests that run the in
 AGORA_STAKE_CONTRACT_ADDRESS = AGORA_TREASURY_ADDRESS = AGORA_ANCHOR_REGISTRY_ADDRESS = ""
 AGORA_USDC_ADDRESS = "0x833589fcd6edb6e08f4c7c32d4f71b54bda02913"
 AGORA_AUTH_EIP1271_ENABLED = False
+
+# Anchored snapshots go to a throwaway folder, never a developer's .local/anchors.
+import tempfile as _tempfile  # noqa: E402
+
+STORAGES = {**STORAGES, "anchors": {"BACKEND": "django.core.files.storage.FileSystemStorage",  # noqa: F405
+                                    "OPTIONS": {"location": _tempfile.mkdtemp(prefix="agora-test-anchors-")}}}
+AGORA_ANCHOR_SALT_KEY = "test-anchor-salt-key"

@@ -115,6 +115,11 @@ class JobReceipt(models.Model):
 class JobEventKind(models.TextChoices):
     CREATED = "created"
     CLOSED = "closed"
+    ANCHOR_BUILT = "anchor_built"
+    ANCHOR_EXPORTED = "anchor_exported"
+    ANCHOR_POSTED = "anchor_posted"
+    ANCHOR_CONFIRMED = "anchor_confirmed"
+    ANCHOR_REORGED = "anchor_reorged"
 
 
 class JobEvent(models.Model):
@@ -131,3 +136,42 @@ class JobEvent(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.job_id}"
+
+
+class AnchorStatus(models.TextChoices):
+    PENDING = "pending"        # built, waiting for an operator to export it for the Safe
+    EXPORTED = "exported"      # in a Safe Transaction Builder batch
+    POSTED = "posted"          # the postAnchor tx was seen at the head (anchor_post, manual receipt)
+    CONFIRMED = "confirmed"    # the indexer saw AnchorPosted past the confirmations
+
+
+class AnchorBatch(UUIDModel):
+    """A closed topic's snapshot root and where the chain confirms it. Its own table, so the receipt
+    (JobReceipt) stays unchangeable while the anchor moves through its statuses."""
+
+    job = models.OneToOneField(Job, on_delete=models.PROTECT, related_name="anchor")
+    schema_version = models.PositiveIntegerField()
+    anchor_root = models.CharField(max_length=66, unique=True)
+    salt = models.CharField(max_length=66, help_text="keccak256 of the snapshot file (postAnchor's salt)")
+    anchor_uri = models.CharField(max_length=500)
+    snapshot_name = models.CharField(max_length=300, help_text="the snapshot's name in the anchor storage")
+    tree_name = models.CharField(max_length=300, help_text="the tree dump's name in the anchor storage")
+    leaves = models.IntegerField()
+    status = models.CharField(max_length=10, choices=AnchorStatus.choices, default=AnchorStatus.PENDING)
+    anchor_tx_hash = models.CharField(max_length=66, null=True, blank=True)
+    anchor_chain_id = models.BigIntegerField(null=True, blank=True)
+    anchor_contract_address = models.CharField(max_length=42, null=True, blank=True)
+    anchor_block_number = models.BigIntegerField(null=True, blank=True)
+    anchor_block_hash = models.CharField(max_length=66, null=True, blank=True)
+    anchor_log_index = models.IntegerField(null=True, blank=True)
+    anchor_event_id = models.CharField(max_length=100, null=True, blank=True, db_index=True,
+                                       help_text="the indexed AnchorPosted event (chain_id:tx_hash:log_index)")
+    exports = models.IntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "created_at"], name="anchor_status_order")]
+
+    def __str__(self):
+        return f"anchor {self.job_id} {self.status}"

@@ -9,7 +9,7 @@ from apps.common.errors import InvalidInput, NotFound
 from apps.common.ids import as_uuid
 from apps.common.rows import RowLoader
 
-from .models import Job, JobReceipt, JobStatus, Submission, Vote
+from .models import AnchorBatch, Job, JobReceipt, JobStatus, Submission, Vote
 
 # The ground truth: votes summed per submission (index-only on vote_tally), joined to every
 # submission of the topic, in jury-rank order. Used to verify the running counters.
@@ -26,12 +26,14 @@ ORDER BY weighted DESC, s.created_at ASC, s.id ASC
 
 
 def _attach_receipts(jobs: list[Job]) -> list[Job]:
-    """One query for the receipts of the closed topics among `jobs` (none when all are open).
-    Cheaper than select_related on the reverse one-to-one, which dominated query compile time."""
+    """One query each for the receipts and anchors of the closed topics among `jobs` (none when all
+    are open). Cheaper than select_related on the reverse one-to-ones, which dominated compile time."""
     closed = [job.id for job in jobs if job.status == JobStatus.CLOSED]
     receipts = JobReceipt.objects.in_bulk(closed) if closed else {}
+    anchors = {a.job_id: a for a in AnchorBatch.objects.filter(job_id__in=closed)} if closed else {}
     for job in jobs:
         job.receipt_row = receipts.get(job.id)
+        job.anchor_row = anchors.get(job.id)
     return jobs
 
 
@@ -141,3 +143,22 @@ def submissions_of_job(*, job_id) -> list[Submission]:
 
 def submissions_by_agent(*, address: str, limit: int = 10):
     return Submission.objects.filter(agent_address=address).select_related("job").order_by("-created_at")[:limit]
+
+
+def job_ids_closed_without_anchor(*, closed_before, limit: int = 100) -> list:
+    return list(Job.objects.filter(status=JobStatus.CLOSED, anchor__isnull=True, closed_at__lte=closed_before)
+                .order_by("closed_at").values_list("id", flat=True)[:limit])
+
+
+def anchor_get(*, job_id) -> AnchorBatch:
+    anchor = AnchorBatch.objects.filter(job_id=job_id).first()
+    if anchor is None:
+        if not job_exists(job_id=job_id):
+            raise NotFound("topic not found", code="job_not_found")
+        raise NotFound("this topic has no anchor yet: it is built after the topic closes", code="anchor_not_found")
+    return anchor
+
+
+def anchor_list(*, status: str | None = None):
+    qs = AnchorBatch.objects.select_related("job").order_by("created_at", "id")
+    return qs.filter(status=status) if status else qs

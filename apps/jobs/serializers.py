@@ -1,4 +1,6 @@
 import json
+import math
+from decimal import Decimal
 
 from rest_framework import serializers
 
@@ -7,6 +9,23 @@ from apps.common.fields import AddressField, UsdcField, ZDateTimeField
 from apps.common.timefmt import iso_z
 
 from .rules import MAX_TAG_LENGTH, MAX_TAGS, MAX_TEXT, MAX_TITLE
+
+
+def _json_numbers(value):
+    """The API's parser reads JSON numbers as Decimal (money stays exact); free-form metadata is stored
+    as JSON, so its numbers become ints or floats again, and a number no float can hold is a 400."""
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value() and abs(value) < 2**63:
+            return int(value)
+        number = float(value)
+        if not math.isfinite(number):
+            raise serializers.ValidationError("metadata numbers must be finite and at most about 1.8e308")
+        return number
+    if isinstance(value, dict):
+        return {key: _json_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_numbers(item) for item in value]
+    return value
 
 
 class EvidenceSerializer(serializers.Serializer):
@@ -26,7 +45,10 @@ class EvidenceSerializer(serializers.Serializer):
         return value
 
     def validate_metadata(self, value):
-        if value is not None and len(json.dumps(value, default=str)) > 4000:
+        if value is None:
+            return value
+        value = _json_numbers(value)
+        if len(json.dumps(value)) > 4000:
             raise serializers.ValidationError("metadata must serialise to at most 4000 characters")
         return value
 
@@ -99,6 +121,7 @@ class JobOutputSerializer(serializers.Serializer):
     anchor_contract_address = serializers.CharField(allow_null=True)
     anchor_block_number = serializers.IntegerField(allow_null=True)
     anchor_log_index = serializers.IntegerField(allow_null=True)
+    anchor_status = serializers.ChoiceField(choices=["pending", "exported", "posted", "confirmed"], allow_null=True)
     receipt = ReceiptSerializer(allow_null=True)
 
     def to_representation(self, job):
@@ -107,9 +130,21 @@ class JobOutputSerializer(serializers.Serializer):
         return job_representation(job)
 
 
-# Anchoring (the snapshot root the Safe posts) is not built yet: these stay null until it is.
 _ANCHOR_FIELDS = ("anchor_root", "anchor_uri", "anchor_schema_version", "anchor_salt", "anchor_tx_hash",
-                  "anchor_chain_id", "anchor_contract_address", "anchor_block_number", "anchor_log_index")
+                  "anchor_chain_id", "anchor_contract_address", "anchor_block_number", "anchor_log_index",
+                  "anchor_status")
+
+
+def anchor_fields(anchor) -> dict:
+    """The Job's anchor_* fields: null until the snapshot is built, then filled as the chain confirms it."""
+    if anchor is None:
+        return dict.fromkeys(_ANCHOR_FIELDS)
+    return {"anchor_root": anchor.anchor_root, "anchor_uri": anchor.anchor_uri,
+            "anchor_schema_version": anchor.schema_version, "anchor_salt": anchor.salt,
+            "anchor_tx_hash": anchor.anchor_tx_hash, "anchor_chain_id": anchor.anchor_chain_id,
+            "anchor_contract_address": anchor.anchor_contract_address,
+            "anchor_block_number": anchor.anchor_block_number, "anchor_log_index": anchor.anchor_log_index,
+            "anchor_status": anchor.status}
 
 
 def job_representation(job) -> dict:
@@ -131,7 +166,7 @@ def job_representation(job) -> dict:
         "close_contract_address": job.close_contract_address,
         "close_block_number": job.close_block_number,
         "close_log_index": job.close_log_index,
-        **{name: None for name in _ANCHOR_FIELDS},
+        **anchor_fields(getattr(job, "anchor_row", None)),
         "receipt": ReceiptSerializer(receipt).data if receipt else None,
     }
 
@@ -214,3 +249,41 @@ class JobCloseOutputSerializer(serializers.Serializer):
     job = JobOutputSerializer()
     winner_submission_id = serializers.UUIDField()
     voting_summary = VoteSummaryOutputSerializer()
+
+
+class AnchorBatchOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    job_id = serializers.UUIDField()
+    schema_version = serializers.IntegerField()
+    salt = serializers.CharField()
+    anchor_root = serializers.CharField()
+    anchor_uri = serializers.CharField()
+    anchor_tx_hash = serializers.CharField(allow_null=True)
+    anchor_chain_id = serializers.IntegerField(allow_null=True)
+    anchor_contract_address = serializers.CharField(allow_null=True)
+    anchor_block_number = serializers.IntegerField(allow_null=True)
+    anchor_log_index = serializers.IntegerField(allow_null=True)
+    created_at = ZDateTimeField()
+    status = serializers.ChoiceField(choices=["pending", "exported", "posted", "confirmed"])
+    tree_uri = serializers.SerializerMethodField()
+    leaves = serializers.IntegerField()
+
+    def get_tree_uri(self, obj) -> str:
+        return tree_uri_for(obj.anchor_uri)
+
+
+def tree_uri_for(anchor_uri: str) -> str:
+    """The tree dump sits beside the snapshot: the same URL with .tree.json."""
+    return anchor_uri.removesuffix(".json") + ".tree.json"
+
+
+class AnchorReceiptInputSerializer(serializers.Serializer):
+    anchor_tx_hash = serializers.RegexField(r"^0x[0-9a-fA-F]{64}$",
+                                            error_messages={"invalid": "must be 0x followed by 64 hex characters"})
+    anchor_chain_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    anchor_contract_address = AddressField()
+    anchor_block_number = serializers.IntegerField(min_value=0, max_value=2**63 - 1)
+    anchor_log_index = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
+
+    def validate_anchor_tx_hash(self, value):
+        return value.lower()

@@ -9,6 +9,7 @@ from apps.agents.rules import jury_weight
 from apps.agents.services import agr_credit, reputation_adjust
 from apps.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from apps.common.ids import as_uuid
+from apps.common.tasks import task_enqueue
 
 from .models import Job, JobEvent, JobEventKind, JobReceipt, JobStatus, JobTag, Submission, Vote
 from .policy import payout_split, policy_current
@@ -16,6 +17,7 @@ from .rules import tags_clean
 from .selectors import vote_tally
 
 log = structlog.get_logger(__name__)
+ANCHOR_BUILD_TASK = "apps.onchain.tasks.anchor_build"
 
 
 @transaction.atomic
@@ -118,6 +120,8 @@ def job_close(*, job_id, actor: str, winner_submission_id, close_fields: dict | 
     _record_outcomes(job=job, winner=winner, policy=policy)
     JobEvent.objects.create(job=job, kind=JobEventKind.CLOSED, actor=actor,
                             data={"winner_submission_id": str(winner.id), **(close_fields or {})})
+    # By task name: the snapshot builder lives in onchain, which jobs must not import.
+    transaction.on_commit(lambda: task_enqueue(ANCHOR_BUILD_TASK, str(job.id)))
     log.info("job_closed", job_id=str(job.id), winner_submission_id=str(winner.id))
     return job
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from apps.common.rpc import JsonRpc, RpcError, rpc_from_settings
 from apps.treasury.projections import donors_recompute, treasury_apply
 
+from .anchor_projection import anchor_apply
 from .bulk import copy_rows, jsonb
 from .events import STREAM_CONTRACTS, decode_log
 from .models import ChainEvent, ChainStream, StreamBlock
@@ -117,6 +118,7 @@ def _advance(stream: ChainStream, rpc: JsonRpc) -> StepResult:
                                             e.name, jsonb(e.args), e.addresses, now) for e in new))
     stake_recompute(stream, stake_apply(stream, new))
     donors_recompute(treasury_apply(stream, new))
+    anchor_apply(stream, new)
     StreamBlock.objects.bulk_create([StreamBlock(stream=stream, number=n, hash=h) for n, h in hashes.items()],
                                     ignore_conflicts=True)
     StreamBlock.objects.filter(stream=stream,

@@ -120,3 +120,19 @@ class SlashingEvent(models.Model):
 
     def __str__(self):
         return self.id
+
+
+class AnchorMismatch(models.Model):
+    """An AnchorPosted event that matches no anchor we built, or matches one with another uri, schema
+    or salt. Kept and shown on the dashboard: someone with the registry's key posted something we
+    did not prepare, and an operator must look."""
+
+    event = models.OneToOneField(ChainEvent, on_delete=models.CASCADE, primary_key=True, related_name="anchor_mismatch")
+    root = models.CharField(max_length=66, db_index=True)
+    reason = models.CharField(max_length=300)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.CharField(max_length=100, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.root}: {self.reason}"

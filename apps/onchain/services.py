@@ -9,6 +9,7 @@ from apps.common.rpc import JsonRpc, rpc_from_settings
 from apps.treasury.models import TreasuryEntry
 from apps.treasury.projections import donors_recompute
 
+from .anchor_projection import anchor_unlink
 from .deployment import read_deployment
 from .events import STREAM_CONTRACTS
 from .models import ChainEvent, ChainStream, ReorgLog, SlashingEvent, StakeLedger, StreamBlock
@@ -58,6 +59,7 @@ def stream_rollback(*, stream: ChainStream, number: int, block_hash: str, kind: 
     agents = set(StakeLedger.objects.filter(event__in=doomed).values_list("agent", flat=True))
     donors = set(TreasuryEntry.objects.filter(event__in=doomed, direction=TreasuryEntry.IN)
                  .values_list("address", flat=True))
+    anchor_unlink(doomed.values_list("id", flat=True))
     SlashingEvent.objects.filter(event__in=doomed).delete()
     StakeLedger.objects.filter(event__in=doomed).delete()
     TreasuryEntry.objects.filter(event__in=doomed).delete()

@@ -1,6 +1,12 @@
+from datetime import timedelta
+
 from celery import shared_task
 from django.conf import settings
+from django.utils import timezone
 
+from apps.jobs.selectors import job_ids_closed_without_anchor
+
+from .anchoring import anchor_build as anchor_build_service
 from .indexer import run_until_idle
 from .models import ChainStream
 from .services import streams_ensure_from_deployment
@@ -16,3 +22,20 @@ def index_streams() -> list[dict]:
     ids = list(ChainStream.objects.filter(halted=False).values_list("id", flat=True))
     results = run_until_idle(stream_ids=ids, max_seconds=60)
     return [{"stream": r.stream, "status": r.status, "events": r.events} for r in results if r.status != "idle"]
+
+
+@shared_task(time_limit=300, soft_time_limit=280, ignore_result=True, acks_late=True)
+def anchor_build(job_id: str) -> str:
+    """Enqueued on commit of every close; acks_late, so a worker killed mid-build leaves the message
+    for another worker, and the sweep below catches anything the broker lost."""
+    return anchor_build_service(job_id=job_id).anchor_root
+
+
+@shared_task(time_limit=600, soft_time_limit=580, ignore_result=True)
+def anchor_sweep() -> list[str]:
+    """Builds the anchor of every topic closed a while ago that still has none."""
+    before = timezone.now() - timedelta(seconds=settings.AGORA_ANCHOR_SWEEP_AFTER_SECONDS)
+    built = []
+    for job_id in job_ids_closed_without_anchor(closed_before=before, limit=100):
+        built.append(anchor_build_service(job_id=job_id, actor="anchor_sweep").anchor_root)
+    return built

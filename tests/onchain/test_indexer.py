@@ -4,11 +4,10 @@ from decimal import Decimal
 import pytest
 
 from apps.agents.models import AgentProfile, OnchainStake
+from apps.onchain.devharness import Harness
 from apps.onchain.models import ChainEvent, ChainStream, ReorgLog, SlashingEvent
 from apps.treasury.models import DonorTotal, TreasuryEntry
 from apps.treasury.projections import avatar_seed_for
-
-from .harness import Harness
 
 pytestmark = pytest.mark.django_db
 

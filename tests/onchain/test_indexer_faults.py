@@ -13,11 +13,11 @@ from django.db import connection, connections
 
 from apps.agents.models import OnchainStake
 from apps.common.rpc import JsonRpc
+from apps.onchain.devharness import Harness, bulk_deposits
 from apps.onchain.indexer import index_step, run_until_idle
 from apps.onchain.models import ChainEvent, ChainStream, StakeLedger
 
 from .faulty_rpc import FaultyRpc
-from .harness import Harness, bulk_deposits
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,10 +6,9 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
 from apps.agents.models import AgentProfile, OnchainStake
+from apps.onchain.devharness import Harness
 from apps.onchain.models import ChainEvent, ChainStream, ReorgLog
 from apps.treasury.avatars import avatar_svg
-
-from .harness import Harness
 
 pytestmark = pytest.mark.django_db
 

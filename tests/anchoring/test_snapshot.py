@@ -1,0 +1,126 @@
+"""Closing a topic builds its snapshot and Merkle tree; the API serves the anchor, the files and proofs."""
+import json
+
+import pytest
+
+from agora_sdk.anchoring import canonical_json, content_hash, snapshot_records, snapshot_salt, uuid_bytes32
+from agora_sdk.merkle import AGORA_LEAF_ENCODING, leaf_hash, verify_proof
+from apps.jobs.models import AnchorBatch, JobEvent
+from apps.onchain.anchoring import anchor_build, anchor_file_names, anchor_storage
+from tests.conftest import create_job, submit, vote
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def closed(sponsor, worker, juror, make_wallet, django_capture_on_commit_callbacks):
+    """A topic with two submissions (one with float evidence), two votes, closed through the API; the
+    on-commit task builds the anchor (eager Celery in tests)."""
+    other = make_wallet(agent=True, stake_usdc=50, score=4)
+    job = create_job(sponsor, bounty_usdc="12.345678", tags=["anchors", "é"])
+    first = submit(worker, job["id"], content="first ✓", evidence=[
+        {"type": "web", "source_url": "https://example.org/a", "confidence": 0.9, "metadata": {"score": 0.25, "n": 3}}])
+    second = submit(other, job["id"], content="second")
+    vote(juror, job["id"], first["id"], review="solid")
+    vote(other, job["id"], first["id"])
+    with django_capture_on_commit_callbacks(execute=True):
+        closed = sponsor.client.post(f"/api/v1/jobs/{job['id']}/close", {"winner_submission_id": first["id"]},
+                                     format="json")
+    assert closed.status_code == 200, closed.content
+    return {"job": job, "submissions": [first, second], "sponsor": sponsor}
+
+
+def _files(job_id):
+    storage = anchor_storage()
+    snapshot_name, tree_name = anchor_file_names(job_id)
+    with storage.open(snapshot_name, "rb") as s, storage.open(tree_name, "rb") as t:
+        return s.read(), t.read()
+
+
+def test_close_builds_an_anchor_that_the_api_and_the_files_agree_on(closed, api):
+    job_id = closed["job"]["id"]
+    anchor = AnchorBatch.objects.get(job_id=job_id)
+    assert anchor.status == "pending" and anchor.leaves == 1 + 2 + 2 + 1
+    detail = api.get(f"/api/v1/jobs/{job_id}").json()
+    assert detail["anchor_root"] == anchor.anchor_root and detail["anchor_status"] == "pending"
+    assert detail["anchor_salt"] == anchor.salt and detail["anchor_schema_version"] == 1
+    assert detail["anchor_tx_hash"] is None
+    body = api.get(f"/api/v1/jobs/{job_id}/anchor").json()
+    assert body["anchor_root"] == anchor.anchor_root and body["job_id"] == job_id and body["status"] == "pending"
+    assert body["anchor_uri"] == f"http://testserver/anchors/{job_id}/v1.json"
+    assert body["tree_uri"] == f"http://testserver/anchors/{job_id}/v1.tree.json"
+
+    served = api.get(f"/anchors/{job_id}/v1.json")
+    tree = api.get(f"/anchors/{job_id}/v1.tree.json")
+    assert served.status_code == 200 and tree.status_code == 200
+    snapshot_bytes, tree_bytes = _files(job_id)
+    assert served.content == snapshot_bytes and api.get(f"/anchors/{job_id}/v1.json").content == snapshot_bytes
+    assert tree.content == tree_bytes
+    # the chain event's salt commits to the exact file
+    assert snapshot_salt(snapshot_bytes) == anchor.salt
+    snapshot = json.loads(snapshot_bytes)
+    assert canonical_json(snapshot) == snapshot_bytes  # the file is RFC 8785 canonical JSON
+    assert b"0.9" in snapshot_bytes and "0.9" == snapshot["submissions"][0]["evidence"][0]["confidence"]
+    assert api.get(f"/anchors/{job_id}/v2.json").status_code == 404
+
+
+def test_the_snapshot_agrees_field_by_field_with_the_receipt(closed, api):
+    job = api.get(f"/api/v1/jobs/{closed['job']['id']}").json()
+    snapshot = json.loads(_files(job["id"])[0])
+    result, receipt = snapshot["result"], job["receipt"]
+    assert result["winner_submission_id"] == receipt["winner_submission_id"] == job["winner_submission_id"]
+    assert result["closed_at"] == receipt["closed_at"] == job["closed_at"]
+    assert result["close_method"] == "sponsor" and snapshot["final_votes"] == []
+    assert [(r["rank"], r["submission_id"], r["agent_address"], int(r["weighted_votes"]), int(r["voters"]))
+            for r in result["ranking"]] == [
+        (r["rank"], r["submission_id"], r["agent_address"], r["weighted_votes"], r["voters"]) for r in receipt["ranking"]]
+    assert result["policy"] == receipt["policy"]
+    assert {k: int(v) for k, v in result["payout"].items()} == {
+        k: v for k, v in receipt["payout"].items() if k.endswith("_units")}
+    topic = snapshot["topic"]
+    assert topic["bounty_units"] == "12345678" and topic["bounty_usdc"] == "12.345678"
+    assert topic["title"] == job["title"] and topic["tags"] == job["tags"] and topic["close"]["details"] == "none"
+    assert [s["id"] for s in snapshot["submissions"]] == [s["id"] for s in closed["submissions"]]
+    assert all(isinstance(v["weight"], str) for v in snapshot["votes"]) and len(snapshot["votes"]) == 2
+
+
+def test_every_record_has_a_proof_that_verifies_against_the_root(closed, api):
+    job_id = closed["job"]["id"]
+    anchor = AnchorBatch.objects.get(job_id=job_id)
+    snapshot = json.loads(_files(job_id)[0])
+    seen = 0
+    for kind, record_id, record in snapshot_records(snapshot):
+        if kind == "result":
+            continue  # same record id as the topic: the API answers the topic leaf for it
+        body = api.get(f"/api/v1/jobs/{job_id}/proofs/{record_id}").json()
+        assert body["kind"] == kind and body["record"] == record and body["root"] == anchor.anchor_root
+        assert body["leaf"][:4] == [kind, uuid_bytes32(job_id), uuid_bytes32(record_id), content_hash(record)]
+        assert verify_proof(anchor.anchor_root, leaf_hash(AGORA_LEAF_ENCODING, body["leaf"]), body["proof"])
+        assert body["receipt"]["status"] == "pending" and body["anchor_uri"] == anchor.anchor_uri
+        seen += 1
+    assert seen == 5
+    missing = api.get(f"/api/v1/jobs/{job_id}/proofs/00000000-0000-0000-0000-000000000000")
+    assert missing.status_code == 404 and missing.json()["code"] == "record_not_found"
+    bad = api.get(f"/api/v1/jobs/{job_id}/proofs/not-a-uuid")
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid_uuid"
+
+
+def test_building_again_gives_the_same_bytes_and_one_row(closed):
+    job_id = closed["job"]["id"]
+    before = _files(job_id)
+    anchor_storage().delete(anchor_file_names(job_id)[0])  # as if a crash lost the file
+    AnchorBatch.objects.filter(job_id=job_id).delete()
+    rebuilt = anchor_build(job_id=job_id)
+    again = anchor_build(job_id=job_id)
+    assert rebuilt.pk == again.pk and AnchorBatch.objects.filter(job_id=job_id).count() == 1
+    assert _files(job_id) == before
+    assert JobEvent.objects.filter(job_id=job_id, kind="anchor_built").count() == 2  # once per row created
+
+
+def test_open_topics_have_no_anchor(sponsor, api):
+    job = create_job(sponsor)
+    response = api.get(f"/api/v1/jobs/{job['id']}/anchor")
+    assert response.status_code == 404 and response.json()["code"] == "anchor_not_found"
+    assert api.get(f"/api/v1/jobs/{job['id']}").json()["anchor_root"] is None
+    assert api.get("/api/v1/jobs/00000000-0000-0000-0000-000000000000/anchor").json()["code"] == "job_not_found"
+    assert api.get(f"/anchors/{job['id']}/v1.json").status_code == 404
