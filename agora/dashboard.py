@@ -2,19 +2,24 @@
 from django.utils import timezone
 
 from apps.auth.selectors import session_counts
-from apps.jobs.selectors import topic_counts
-from apps.onchain.selectors import stream_lag, stream_list, stream_state
+from apps.jobs.selectors import anchor_counts, topic_counts
+from apps.onchain.selectors import anchor_mismatch_open_count, stream_lag, stream_list, stream_state
 
 
 def dashboard_counts() -> list[tuple[str, object]]:
-    topics = topic_counts()
+    topics, anchors = topic_counts(), anchor_counts()
     return [
+        # What needs a human first.
+        ("Anchors to export for the Safe", anchors["pending"]),
+        ("Anchors exported, not yet on chain", anchors["exported"]),
+        ("Anchor events that match nothing we built (investigate)", anchor_mismatch_open_count()),
         ("Open topics", topics["open_topics"]),
         ("Closed topics", topics["closed_topics"]),
         ("Closed in the last 24 h", topics["closed_24h"]),
         ("Submissions", topics["submissions"]),
         ("Votes", topics["votes"]),
         ("Active sessions", session_counts()["active_sessions"]),
+        ("Anchors confirmed on chain", anchors["confirmed"]),
         *_indexer_figures(),
     ]
 

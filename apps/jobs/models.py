@@ -172,6 +172,7 @@ class AnchorBatch(UUIDModel):
 
     class Meta:
         indexes = [models.Index(fields=["status", "created_at"], name="anchor_status_order")]
+        permissions = [("export_anchorbatch", "Can export anchors for the Safe")]
 
     def __str__(self):
         return f"anchor {self.job_id} {self.status}"

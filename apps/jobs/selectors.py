@@ -162,3 +162,10 @@ def anchor_get(*, job_id) -> AnchorBatch:
 def anchor_list(*, status: str | None = None):
     qs = AnchorBatch.objects.select_related("job").order_by("created_at", "id")
     return qs.filter(status=status) if status else qs
+
+
+def anchor_counts() -> dict:
+    rows = AnchorBatch.objects.values_list("status").annotate(n=Count("pk"))
+    counts = dict.fromkeys(("pending", "exported", "posted", "confirmed"), 0)
+    counts.update(dict(rows))
+    return counts

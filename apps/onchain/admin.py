@@ -1,11 +1,19 @@
+import json
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from apps.common.admin import ReadOnlyAdmin
+from apps.common.errors import ApplicationError
 from apps.common.rpc import RpcError
+from apps.jobs.models import AnchorBatch
 
-from .models import ChainEvent, ChainStream, ReorgLog, SlashingEvent, StakeLedger, StreamBlock
+from .anchor_services import anchor_export
+from .models import AnchorMismatch, ChainEvent, ChainStream, ReorgLog, SlashingEvent, StakeLedger, StreamBlock
 from .selectors import stream_event_count_from, stream_lag
 from .services import stream_cursor_reset
 
@@ -94,3 +102,51 @@ class StreamBlockAdmin(ReadOnlyAdmin):
     list_filter = ("stream",)
     list_select_related = ("stream",)
     ordering = ("-number",)
+
+
+class ExportAnchorsForm(forms.Form):
+    safe_address = forms.RegexField(r"^0x[0-9a-fA-F]{40}$", help_text="The operators' Safe that owns the registry.",
+                                    error_messages={"invalid": "0x followed by 40 hex characters"})
+    reason = forms.CharField(required=False, max_length=300,
+                             help_text="Required when an anchor was exported before (recorded on the topic).")
+
+
+@admin.register(AnchorBatch)
+class AnchorBatchAdmin(ReadOnlyAdmin):
+    list_display = ("job", "status", "anchor_root", "leaves", "exports", "anchor_block_number", "created_at")
+    list_filter = ("status",)
+    list_select_related = ("job",)
+    search_fields = ("job__title", "job__id", "anchor_root", "anchor_tx_hash")
+    ordering = ("created_at",)
+    actions = ["export_to_safe"]
+
+    @admin.action(description="Export to Safe (Transaction Builder batch)", permissions=["export"])
+    def export_to_safe(self, request, queryset):
+        form = ExportAnchorsForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            try:
+                batch = anchor_export(anchor_ids=list(queryset.values_list("pk", flat=True)),
+                                      safe_address=form.cleaned_data["safe_address"],
+                                      actor=f"admin:{request.user.get_username()}", reason=form.cleaned_data["reason"])
+            except ApplicationError as exc:
+                self.message_user(request, exc.detail, messages.ERROR)
+                return None
+            response = HttpResponse(json.dumps(batch, indent=2), content_type="application/json")
+            stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+            response["Content-Disposition"] = f'attachment; filename="agora-anchors-{stamp}.json"'
+            return response
+        return render(request, "admin/onchain/export_anchors.html", {
+            **self.admin_site.each_context(request), "title": "Export anchors to the Safe", "form": form,
+            "anchors": list(queryset.order_by("created_at")), "registry": settings.AGORA_ANCHOR_REGISTRY_ADDRESS,
+            "chain_id": settings.AGORA_CHAIN_ID, "opts": self.model._meta})
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("jobs.export_anchorbatch")
+
+
+@admin.register(AnchorMismatch)
+class AnchorMismatchAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "root", "reason", "event_id", "resolved_at")
+    list_filter = ("resolved_at",)
+    search_fields = ("root", "event__tx_hash")
+    ordering = ("-created_at",)

@@ -1,6 +1,6 @@
 from django.utils import timezone
 
-from .models import ChainEvent, ChainStream, SlashingEvent
+from .models import AnchorMismatch, ChainEvent, ChainStream, SlashingEvent
 
 
 def slashing_event_list(*, address: str | None = None, job_id=None, limit: int = 50):
@@ -33,3 +33,7 @@ def stream_state(stream: ChainStream) -> str:
 def stream_event_count_from(*, stream: ChainStream, block: int) -> int:
     """Events a rewind to `block` would roll back (those at or above it)."""
     return ChainEvent.objects.filter(stream=stream, block_number__gte=block).count()
+
+
+def anchor_mismatch_open_count() -> int:
+    return AnchorMismatch.objects.filter(resolved_at__isnull=True).count()

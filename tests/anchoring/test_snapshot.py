@@ -71,9 +71,11 @@ def test_the_snapshot_agrees_field_by_field_with_the_receipt(closed, api):
     assert result["winner_submission_id"] == receipt["winner_submission_id"] == job["winner_submission_id"]
     assert result["closed_at"] == receipt["closed_at"] == job["closed_at"]
     assert result["close_method"] == "sponsor" and snapshot["final_votes"] == []
-    assert [(r["rank"], r["submission_id"], r["agent_address"], int(r["weighted_votes"]), int(r["voters"]))
-            for r in result["ranking"]] == [
-        (r["rank"], r["submission_id"], r["agent_address"], r["weighted_votes"], r["voters"]) for r in receipt["ranking"]]
+    ours = [(r["rank"], r["submission_id"], r["agent_address"], int(r["weighted_votes"]), int(r["voters"]))
+            for r in result["ranking"]]
+    theirs = [(r["rank"], r["submission_id"], r["agent_address"], r["weighted_votes"], r["voters"])
+              for r in receipt["ranking"]]
+    assert ours == theirs
     assert result["policy"] == receipt["policy"]
     assert {k: int(v) for k, v in result["payout"].items()} == {
         k: v for k, v in receipt["payout"].items() if k.endswith("_units")}
