@@ -161,6 +161,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"StatusEnum": ["open", "closed"],
+                            "AnchorStatusEnum": ["pending", "exported", "posted", "confirmed"]},
 }
 
 # --- Celery ------------------------------------------------------------------

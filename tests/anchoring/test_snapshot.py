@@ -126,3 +126,11 @@ def test_open_topics_have_no_anchor(sponsor, api):
     assert api.get(f"/api/v1/jobs/{job['id']}").json()["anchor_root"] is None
     assert api.get("/api/v1/jobs/00000000-0000-0000-0000-000000000000/anchor").json()["code"] == "job_not_found"
     assert api.get(f"/anchors/{job['id']}/v1.json").status_code == 404
+
+
+def test_the_topic_page_shows_the_anchor(closed, client):
+    job_id = closed["job"]["id"]
+    anchor = AnchorBatch.objects.get(job_id=job_id)
+    page = client.get(f"/topics/{job_id}").content.decode()
+    assert 'data-status="pending"' in page and anchor.anchor_root in page
+    assert f'href="{anchor.anchor_uri}" id="receipt-snapshot"' in page
