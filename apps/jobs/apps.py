@@ -7,6 +7,7 @@ class JobsConfig(AppConfig):
     verbose_name = "Topics"
 
     def ready(self):
+        # Imported here, not at the top: models and what uses them load only once the app registry is ready.
         from . import list_cache
         from .models import Job, JobReceipt
 

@@ -6,6 +6,7 @@ class OnchainConfig(AppConfig):
     verbose_name = "On-chain"
 
     def ready(self):
+        # Imported here, not at the top: models and what uses them load only once the app registry is ready.
         from prometheus_client import REGISTRY
 
         from .metrics import IndexerCollector

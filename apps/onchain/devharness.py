@@ -2,6 +2,7 @@
 For tests and benches (bench/indexer.py); it changes the settings object it is given."""
 from decimal import Decimal
 
+from eth_account import Account
 from web3 import Web3
 
 from apps.common.chain_client import contract, send
@@ -96,7 +97,6 @@ def checksum(address):
 def bulk_deposits(harness: Harness, *, agents: int, per_agent: int, per_block: int) -> dict:
     """Many StakeVault events fast: automine off, signed txs sent without waiting, blocks mined in
     bulk. Returns each agent's expected stake."""
-    from eth_account import Account
 
     w3, payer = harness.w3, harness.accounts[3]
     harness.fund(payer, 10**15)

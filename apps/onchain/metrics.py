@@ -3,7 +3,7 @@ Celery or `run_indexer`, not in the web process, and the database is what they s
 import structlog
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-from .selectors import stream_lag
+from .selectors import stream_lag, stream_list
 
 log = structlog.get_logger(__name__)
 
@@ -13,10 +13,8 @@ class IndexerCollector:
         return []  # without it prometheus_client calls collect() at registration: a query at import time
 
     def collect(self):
-        from .models import ChainStream
-
         try:
-            streams = list(ChainStream.objects.all())
+            streams = list(stream_list())
         except Exception as exc:  # no database yet (migrations, startup): report nothing
             log.debug("indexer_metrics_unavailable", error=type(exc).__name__)
             return

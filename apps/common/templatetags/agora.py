@@ -1,3 +1,5 @@
+from decimal import ROUND_DOWN, Decimal
+
 from django import template
 
 from apps.common.chain import units_to_usdc
@@ -35,8 +37,6 @@ def seed_hue(seed: str) -> int:
 @register.filter
 def token_amount(raw, decimals) -> str:
     """Raw integer token units shown with the token's decimals, exactly."""
-    from decimal import Decimal
-
     if raw in (None, ""):
         return ""
     value = Decimal(raw) / (Decimal(10) ** int(decimals or 0))
@@ -47,8 +47,6 @@ def token_amount(raw, decimals) -> str:
 @register.filter
 def usd_micro(value) -> str:
     """Millionths of a dollar as $x.xx (rounded down to the cent for display)."""
-    from decimal import ROUND_DOWN, Decimal
-
     if value in (None, ""):
         return ""
     return f"${(Decimal(value) / 10**6).quantize(Decimal('0.01'), rounding=ROUND_DOWN):,}"
