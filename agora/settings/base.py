@@ -226,6 +226,8 @@ AGORA_ANCHOR_REGISTRY_ADDRESS = AGORA_ANCHOR_REGISTRY_ADDRESS.lower()
 # sweeper waits before rebuilding a closed topic's missing anchor (the on-commit task normally did it).
 AGORA_ANCHOR_SALT_KEY = env("AGORA_ANCHOR_SALT_KEY", default="agora-dev-anchor-salt-key")
 AGORA_ANCHOR_SWEEP_AFTER_SECONDS = env.int("AGORA_ANCHOR_SWEEP_AFTER_SECONDS", default=60)
+# Dev chains only (make run): post each new anchor from the local key that owns the registry.
+AGORA_ANCHOR_AUTO_POST = env.bool("AGORA_ANCHOR_AUTO_POST", default=False)
 
 AGORA_ETH_USD_RATE = env("AGORA_ETH_USD_RATE", default="3000")
 AGORA_ONCHAIN_STAKE_ENABLED = env.bool("AGORA_ONCHAIN_STAKE_ENABLED", default=False)

@@ -18,3 +18,6 @@ WHITENOISE_USE_FINDERS = True
 AGORA_ONCHAIN_CONFIRMATIONS = env.int("AGORA_ONCHAIN_CONFIRMATIONS", default=0)
 # No worker process locally: Celery tasks (the anchor builder) run inline when enqueued.
 CELERY_TASK_ALWAYS_EAGER = True
+# The local registry is owned by anvil's default account: post anchors at once (anchor_post_dev
+# refuses any non-dev chain), so close -> anchored -> confirmed shows without an operator.
+AGORA_ANCHOR_AUTO_POST = env.bool("AGORA_ANCHOR_AUTO_POST", default=True)

@@ -161,3 +161,16 @@ def test_anchor_receipt_is_checked_against_the_chain(chain, sponsor, worker, jur
     ok = operator.client.post(url, body, format="json")
     assert ok.status_code == 200 and ok.json()["status"] == "posted"
     assert ok.json()["anchor_tx_hash"] == body["anchor_tx_hash"]
+
+
+def test_make_run_auto_posts_new_anchors_on_the_dev_chain(chain, sponsor, worker, juror, settings,
+                                                          django_capture_on_commit_callbacks):
+    """make run's loop: the registry owned by anvil's default key, AGORA_ANCHOR_AUTO_POST on."""
+    send(chain.w3, chain.owner, chain.anchors.functions.transferOwnership(chain.deployer.address))
+    send(chain.w3, chain.deployer, chain.anchors.functions.acceptOwnership())
+    settings.AGORA_ANCHOR_AUTO_POST = True
+    anchor = _close_topic(sponsor, worker, juror, django_capture_on_commit_callbacks)
+    assert anchor.status == "posted" and anchor.anchor_tx_hash
+    chain.index()
+    anchor.refresh_from_db()
+    assert anchor.status == "confirmed"
