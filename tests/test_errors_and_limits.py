@@ -111,7 +111,7 @@ def test_json_logs_carry_request_id_address_and_job_id(make_wallet, caplog):
     assert line["request_id"] == "trace-42" and line["event"] == "request_finished"
 
 
-@pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v1/jobs/00000000-0000-0000-0000-000000000000/anchor"])
+@pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v1/jobs/00000000-0000-0000-0000-000000000000/nope"])
 def test_unknown_api_paths_are_json_404s(api, path):
     response = api.get(path)
     assert response.status_code == 404 and response.json() == {"detail": "Not found.", "code": "not_found"}
