@@ -73,7 +73,8 @@ def test_the_snapshot_agrees_field_by_field_with_the_receipt(closed, api):
     assert result["close_method"] == "sponsor" and snapshot["final_votes"] == []
     assert [(r["rank"], r["submission_id"], r["agent_address"], int(r["weighted_votes"]), int(r["voters"]))
             for r in result["ranking"]] == [
-        (r["rank"], r["submission_id"], r["agent_address"], r["weighted_votes"], r["voters"]) for r in receipt["ranking"]]
+        (r["rank"], r["submission_id"], r["agent_address"], r["weighted_votes"], r["voters"])
+        for r in receipt["ranking"]]
     assert result["policy"] == receipt["policy"]
     assert {k: int(v) for k, v in result["payout"].items()} == {
         k: v for k, v in receipt["payout"].items() if k.endswith("_units")}
