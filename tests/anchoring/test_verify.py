@@ -18,6 +18,7 @@ from apps.common.chain_client import deploy, send
 from apps.jobs.models import AnchorBatch
 from apps.onchain.anchoring import anchor_file_names, anchor_storage
 from tests.chain import free_port
+from tests.conftest import create_job
 from tests.onchain.safe import deploy_safe, deploy_safe_infra, safe_exec
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -42,7 +43,7 @@ def _rewrite(name, change):
     Path(storage.path(name)).write_bytes(body)
 
 
-def test_a_confirmed_anchor_verifies_for_every_record_and_for_one(anchored):
+def test_a_confirmed_anchor_verifies_for_every_record_and_for_one(anchored, sponsor):
     everything = _verify(anchored)
     assert everything.ok and everything.failed is None, everything.checks
     assert _names(everything) == [name for name in CHECKS if name != "owner"]  # owner only when asked
@@ -55,6 +56,10 @@ def test_a_confirmed_anchor_verifies_for_every_record_and_for_one(anchored):
 
     missing = _verify(anchored, record_id="00000000-0000-0000-0000-000000000001")
     assert not missing.ok and missing.failed == "proof" and "no record" in missing.checks[-1][2]
+
+    still_open = create_job(sponsor)
+    unanchored = verify_receipt(base_url=anchored.base_url, job_id=still_open["id"], rpc_url=anchored.rpc_url)
+    assert unanchored.failed == "anchored" and "not anchored" in unanchored.checks[0][2]
 
 
 def test_the_cli_and_the_management_command(anchored):
