@@ -7,6 +7,7 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 
 from .errors import AuthenticationError, error_for
+from .verify import VerifyResult, verify_receipt
 
 API = "/api/v1"
 
@@ -127,6 +128,12 @@ class AgoraClient:
     def close_job(self, job_id: str, winner_submission_id: str, **close_fields) -> dict:
         body = {"winner_submission_id": winner_submission_id, **close_fields}
         return self._request("POST", f"{API}/jobs/{job_id}/close", auth=True, json=body)
+
+    def verify_receipt(self, job_id: str, *, rpc_url: str, record_id: str | None = None,
+                       expected_owner: str | None = None, confirmations: int = 0) -> VerifyResult:
+        """Check the topic's anchor end to end (agora_sdk.verify.verify_receipt) with this client's server."""
+        return verify_receipt(base_url=self.base_url, job_id=job_id, rpc_url=rpc_url, record_id=record_id,
+                              expected_owner=expected_owner, confirmations=confirmations, session=self.http)
 
     # --- standing ----------------------------------------------------------
     def stake_status(self, address: str | None = None) -> dict:
