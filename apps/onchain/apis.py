@@ -93,7 +93,10 @@ class RecordProofOutputSerializer(serializers.Serializer):
 
 
 class RecordProofApi(APIView):
-    @extend_schema(operation_id="jobs_record_proof",
-                   responses=with_errors({200: RecordProofOutputSerializer}, 400, 404))
+    @extend_schema(operation_id="jobs_record_proof", parameters=[OpenApiParameter(
+        "kind", str, enum=["topic", "submission", "vote", "result"],
+        description="which leaf when ids are shared: the topic and the result both use the topic's id")],
+        responses=with_errors({200: RecordProofOutputSerializer}, 400, 404))
     def get(self, request, job_id, record_id):
-        return Response(anchor_record_proof(job_id=job_id, record_id=record_id))
+        kind = request.query_params.get("kind") or None
+        return Response(anchor_record_proof(job_id=job_id, record_id=record_id, kind=kind))

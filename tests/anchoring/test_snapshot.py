@@ -92,15 +92,17 @@ def test_every_record_has_a_proof_that_verifies_against_the_root(closed, api):
     snapshot = json.loads(_files(job_id)[0])
     seen = 0
     for kind, record_id, record in snapshot_records(snapshot):
-        if kind == "result":
-            continue  # same record id as the topic: the API answers the topic leaf for it
-        body = api.get(f"/api/v1/jobs/{job_id}/proofs/{record_id}").json()
+        # the result shares the topic's id: without ?kind= the topic's leaf is answered
+        query = "?kind=result" if kind == "result" else ""
+        body = api.get(f"/api/v1/jobs/{job_id}/proofs/{record_id}{query}").json()
         assert body["kind"] == kind and body["record"] == record and body["root"] == anchor.anchor_root
         assert body["leaf"][:4] == [kind, uuid_bytes32(job_id), uuid_bytes32(record_id), content_hash(record)]
         assert verify_proof(anchor.anchor_root, leaf_hash(AGORA_LEAF_ENCODING, body["leaf"]), body["proof"])
         assert body["receipt"]["status"] == "pending" and body["anchor_uri"] == anchor.anchor_uri
         seen += 1
-    assert seen == 5
+    assert seen == 6
+    wrong_kind = api.get(f"/api/v1/jobs/{job_id}/proofs/{job_id}?kind=ballot")
+    assert wrong_kind.status_code == 400 and wrong_kind.json()["code"] == "invalid_kind"
     missing = api.get(f"/api/v1/jobs/{job_id}/proofs/00000000-0000-0000-0000-000000000000")
     assert missing.status_code == 404 and missing.json()["code"] == "record_not_found"
     bad = api.get(f"/api/v1/jobs/{job_id}/proofs/not-a-uuid")
