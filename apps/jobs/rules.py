@@ -19,3 +19,8 @@ def tags_clean(tags) -> list[str]:
         if tag not in cleaned:
             cleaned.append(tag)
     return cleaned
+
+
+def tree_uri_for(anchor_uri: str) -> str:
+    """An anchor's tree dump sits beside its snapshot: the same URL with .tree.json."""
+    return anchor_uri.removesuffix(".json") + ".tree.json"

@@ -8,7 +8,7 @@ from apps.common.chain import units_to_usdc
 from apps.common.fields import AddressField, UsdcField, ZDateTimeField
 from apps.common.timefmt import iso_z
 
-from .rules import MAX_TAG_LENGTH, MAX_TAGS, MAX_TEXT, MAX_TITLE
+from .rules import MAX_TAG_LENGTH, MAX_TAGS, MAX_TEXT, MAX_TITLE, tree_uri_for
 
 
 def _json_numbers(value):
@@ -270,11 +270,6 @@ class AnchorBatchOutputSerializer(serializers.Serializer):
 
     def get_tree_uri(self, obj) -> str:
         return tree_uri_for(obj.anchor_uri)
-
-
-def tree_uri_for(anchor_uri: str) -> str:
-    """The tree dump sits beside the snapshot: the same URL with .tree.json."""
-    return anchor_uri.removesuffix(".json") + ".tree.json"
 
 
 class AnchorReceiptInputSerializer(serializers.Serializer):

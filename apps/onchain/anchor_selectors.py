@@ -5,6 +5,7 @@ from agora_sdk.anchoring import KINDS, snapshot_records, uuid_bytes32
 from agora_sdk.merkle import StandardMerkleTree
 from apps.common.errors import InvalidInput, NotFound
 from apps.common.ids import as_uuid
+from apps.jobs.rules import tree_uri_for
 from apps.jobs.selectors import anchor_get
 
 from .anchoring import anchor_file_names, anchor_storage
@@ -37,7 +38,7 @@ def anchor_record_proof(*, job_id, record_id, kind: str | None = None) -> dict:
         index = next(i for i, value in enumerate(tree.values) if value[0] == found and value[2] == wanted)
         return {"job_id": str(anchor.job_id), "record_id": record_id, "kind": found, "leaf": tree.values[index],
                 "proof": tree.get_proof(index), "root": tree.root, "record": record,
-                "anchor_uri": anchor.anchor_uri,
+                "anchor_uri": anchor.anchor_uri, "tree_uri": tree_uri_for(anchor.anchor_uri),
                 "receipt": {"chain_id": anchor.anchor_chain_id, "contract_address": anchor.anchor_contract_address,
                             "tx_hash": anchor.anchor_tx_hash, "block_number": anchor.anchor_block_number,
                             "log_index": anchor.anchor_log_index, "status": anchor.status}}

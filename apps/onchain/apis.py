@@ -89,6 +89,7 @@ class RecordProofOutputSerializer(serializers.Serializer):
     root = serializers.CharField()
     record = serializers.DictField()
     anchor_uri = serializers.CharField()
+    tree_uri = serializers.CharField(help_text="the OpenZeppelin standard-v1 tree dump beside the snapshot")
     receipt = ProofReceiptSerializer()
 
 

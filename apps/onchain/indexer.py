@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.common.rpc import JsonRpc, RpcError, rpc_from_settings
-from apps.treasury.projections import donors_recompute, treasury_apply
+from apps.treasury.services import donor_totals_recompute, treasury_entries_apply
 
 from .anchor_projection import anchor_apply
 from .bulk import copy_rows, jsonb
@@ -117,7 +117,7 @@ def _advance(stream: ChainStream, rpc: JsonRpc) -> StepResult:
     copy_rows(ChainEvent, _EVENT_COLUMNS, ((e.id, stream.id, e.block_number, e.block_hash, e.tx_hash, e.log_index,
                                             e.name, jsonb(e.args), e.addresses, now) for e in new))
     stake_recompute(stream, stake_apply(stream, new))
-    donors_recompute(treasury_apply(stream, new))
+    donor_totals_recompute(treasury_entries_apply(stream, new))
     anchor_apply(stream, new)
     StreamBlock.objects.bulk_create([StreamBlock(stream=stream, number=n, hash=h) for n, h in hashes.items()],
                                     ignore_conflicts=True)

@@ -7,7 +7,7 @@ from apps.common.chain import normalize_address
 from apps.common.errors import InvalidInput
 from apps.common.rpc import JsonRpc, rpc_from_settings
 from apps.treasury.models import TreasuryEntry
-from apps.treasury.projections import donors_recompute
+from apps.treasury.services import donor_totals_recompute
 
 from .anchor_projection import anchor_unlink
 from .deployment import read_deployment
@@ -66,7 +66,7 @@ def stream_rollback(*, stream: ChainStream, number: int, block_hash: str, kind: 
     removed, _ = doomed.delete()
     StreamBlock.objects.filter(stream=stream, number__gt=number).delete()
     stake_recompute(stream, agents)
-    donors_recompute(donors)
+    donor_totals_recompute(donors)
     depth = (stream.last_block_number or number) - number
     ReorgLog.objects.create(stream=stream, kind=kind, from_block=number, old_hash=old_hash, new_hash=new_hash,
                             depth=depth, events_removed=removed, actor=actor)

@@ -1,5 +1,7 @@
 from django.db import models
 
+ETH = "0x" + "0" * 40  # the asset address TreasuryVault events use for ether
+
 
 class TreasuryEntry(models.Model):
     """Donations (in) and spends (out) of the TreasuryVault, from its indexed events."""

@@ -2,8 +2,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from .models import TreasuryEntry
-from .projections import ETH
+from .models import ETH, TreasuryEntry
 
 
 def latest_donations(*, limit: int = 20):

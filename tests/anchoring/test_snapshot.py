@@ -136,3 +136,40 @@ def test_the_topic_page_shows_the_anchor(closed, client):
     page = client.get(f"/topics/{job_id}").content.decode()
     assert 'data-status="pending"' in page and anchor.anchor_root in page
     assert f'href="{anchor.anchor_uri}" id="receipt-snapshot"' in page
+
+
+def test_the_sweep_builds_what_the_on_commit_task_missed(sponsor, worker, settings, tmp_path):
+    from apps.onchain.tasks import anchor_sweep
+
+    job = create_job(sponsor)
+    sub = submit(worker, job["id"])
+    # no on-commit callbacks run here: as if the broker lost the message or the worker died
+    assert sponsor.client.post(f"/api/v1/jobs/{job['id']}/close", {"winner_submission_id": sub["id"]},
+                               format="json").status_code == 200
+    assert not AnchorBatch.objects.filter(job_id=job["id"]).exists()
+    settings.AGORA_ANCHOR_SWEEP_AFTER_SECONDS = 3600
+    assert anchor_sweep() == []  # too recent: the on-commit task may still be running
+    settings.AGORA_ANCHOR_SWEEP_AFTER_SECONDS = 0
+    (root,) = anchor_sweep()
+    assert AnchorBatch.objects.get(job_id=job["id"]).anchor_root == root
+    assert anchor_sweep() == []  # built once
+
+
+def test_anchor_export_command_is_a_dry_run_until_commit(closed, settings, tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    settings.AGORA_ANCHOR_REGISTRY_ADDRESS = "0x" + "5a" * 20
+    out, safe = tmp_path / "batch.json", "0x" + "be" * 20
+    call_command("anchor_export", "--safe", safe, "--out", str(out))
+    assert not out.exists() and AnchorBatch.objects.get().status == "pending"
+    call_command("anchor_export", "--safe", safe, "--out", str(out), "--commit")
+    batch = json.loads(out.read_text())
+    anchor = AnchorBatch.objects.get()
+    assert anchor.status == "exported" and anchor.exports == 1
+    assert batch["transactions"][0]["contractInputsValues"]["root"] == anchor.anchor_root
+    assert batch["meta"]["createdFromSafeAddress"].lower() == safe
+    with pytest.raises(CommandError, match="give a reason"):
+        call_command("anchor_export", "--safe", safe, "--out", str(out), "--status", "exported", "--commit")
+    with pytest.raises(CommandError, match="--safe must be"):
+        call_command("anchor_export", "--safe", "nope")

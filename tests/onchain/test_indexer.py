@@ -7,7 +7,7 @@ from apps.agents.models import AgentProfile, OnchainStake
 from apps.onchain.devharness import Harness
 from apps.onchain.models import ChainEvent, ChainStream, ReorgLog, SlashingEvent
 from apps.treasury.models import DonorTotal, TreasuryEntry
-from apps.treasury.projections import avatar_seed_for
+from apps.treasury.services import avatar_seed_for
 
 pytestmark = pytest.mark.django_db
 

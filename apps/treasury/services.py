@@ -1,4 +1,5 @@
-"""TreasuryVault projections: donations and spends in one ledger, donor totals, donor avatars."""
+"""Writes of the treasury app: the TreasuryVault projection the indexer runs (donations and spends in one
+ledger, donor totals, donor avatars), in the indexer's transaction."""
 import hashlib
 from decimal import ROUND_DOWN, Decimal
 
@@ -6,9 +7,8 @@ from django.conf import settings
 
 from apps.agents.services import profile_set_donor
 
-from .models import DonorTotal, TreasuryEntry
+from .models import ETH, DonorTotal, TreasuryEntry
 
-ETH = "0x" + "0" * 40
 DONOR_THRESHOLD_MICRO = 10 * 10**6  # $10, in millionths of a dollar
 
 
@@ -23,7 +23,7 @@ def usd_micro(asset: str, amount: Decimal) -> tuple[Decimal, Decimal | None]:
     return Decimal(0), None
 
 
-def treasury_apply(stream, events) -> set[str]:
+def treasury_entries_apply(stream, events) -> set[str]:
     entries = []
     for event in events:
         if event.name not in ("DonationReceived", "TreasurySpent"):
@@ -46,7 +46,7 @@ def avatar_seed_for(address: str, first_event_id: str) -> str:
     return hashlib.sha256(f"{address}:{first_event_id}".encode()).hexdigest()[:32]
 
 
-def donors_recompute(addresses: set[str]) -> None:
+def donor_totals_recompute(addresses: set[str]) -> None:
     """Totals, first donation and donor mode for these donors, from the ledger as it is now."""
     if not addresses:
         return
