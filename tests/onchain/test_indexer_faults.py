@@ -74,7 +74,9 @@ def test_provider_faults_narrow_the_range_recover_and_widen_again(chain, setting
 
 
 @pytest.mark.django_db
-def test_a_failing_provider_is_not_busy_looped(chain):
+def test_a_failing_provider_is_not_busy_looped(chain, settings):
+    # a backoff long enough that 20 steps on a loaded machine all fall inside it
+    settings.AGORA_ONCHAIN_BACKOFF_BASE_SECONDS = settings.AGORA_ONCHAIN_BACKOFF_CAP_SECONDS = 30
     proxy = FaultyRpc(chain.rpc_url, [], always="429")
     chain.mine(3)
     try:
