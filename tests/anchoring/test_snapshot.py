@@ -1,12 +1,18 @@
 """Closing a topic builds its snapshot and Merkle tree; the API serves the anchor, the files and proofs."""
+import hashlib
+import hmac
 import json
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from django.db import connection
 
 from agora_sdk.anchoring import canonical_json, content_hash, snapshot_records, snapshot_salt, uuid_bytes32
 from agora_sdk.merkle import AGORA_LEAF_ENCODING, leaf_hash, verify_proof
-from apps.jobs.models import AnchorBatch, JobEvent
-from apps.onchain.anchoring import anchor_build, anchor_file_names, anchor_storage
+from apps.common.timefmt import iso_z
+from apps.jobs.models import AnchorBatch, JobEvent, Vote
+from apps.onchain.anchoring import _iso_z_sql, _votes, anchor_build, anchor_file_names, anchor_storage, leaf_salt
 from tests.conftest import create_job, submit, vote
 
 pytestmark = pytest.mark.django_db
@@ -173,3 +179,37 @@ def test_anchor_export_command_is_a_dry_run_until_commit(closed, settings, tmp_p
         call_command("anchor_export", "--safe", safe, "--out", str(out), "--status", "exported", "--commit")
     with pytest.raises(CommandError, match="--safe must be"):
         call_command("anchor_export", "--safe", "nope")
+_STAMPS = [datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), datetime(2026, 1, 2, 3, 4, 5, 1, tzinfo=UTC),
+           datetime(2026, 1, 2, 3, 4, 5, 120000, tzinfo=UTC), datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+           datetime(2026, 6, 1, 0, 30, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+           datetime(1, 1, 1, tzinfo=UTC), datetime(999, 3, 4, 5, 6, 7, 8, tzinfo=UTC),
+           datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC), datetime(1890, 7, 1, 12, 0, 0, 500, tzinfo=UTC)]
+
+
+def test_the_builders_sql_timestamps_are_iso_z():
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL TIME ZONE 'Europe/Amsterdam'")  # the session's zone must not matter
+        for stamp in _STAMPS:
+            cur.execute(f"SELECT {_iso_z_sql('t')} FROM (SELECT %s::timestamptz AS t) s", [stamp])
+            assert cur.fetchone()[0] == iso_z(stamp)
+
+
+def test_votes_are_written_as_the_canonical_json_of_their_record(closed):
+    job_id = closed["job"]["id"]
+    reviews = ['quote " backslash \\ tab\t newline\n controls \x01\x1f\x7f', "é ✓ \u2028 \U0001f600 </script>"]
+    for index, vote_id in enumerate(Vote.objects.filter(job_id=job_id).order_by("id").values_list("id", flat=True)):
+        Vote.objects.filter(pk=vote_id).update(review=reviews[index], created_at=_STAMPS[index],
+                                               updated_at=_STAMPS[index + 2], voter_address=f"0xAb\"\U0001f600{index}")
+    expected = [(str(v.id).replace("-", ""), canonical_json({
+        "id": str(v.id), "topic_id": job_id, "submission_id": str(v.submission_id), "voter_address": v.voter_address,
+        "weight": str(v.weight), "review": v.review, "created_at": iso_z(v.created_at),
+        "updated_at": iso_z(v.updated_at)})) for v in Vote.objects.filter(job_id=job_id).order_by("created_at", "id")]
+    assert list(_votes(uuid.UUID(job_id))) == expected
+    assert len(expected) == 2
+
+
+def test_leaf_salt_is_the_hmac_of_kind_and_the_padded_id(settings):
+    record_id = "12345678-9abc-4def-8123-456789abcdef"
+    message = b"vote" + bytes(16) + uuid.UUID(record_id).bytes
+    assert leaf_salt("vote", record_id) == "0x" + hmac.new(settings.AGORA_ANCHOR_SALT_KEY.encode(), message,
+                                                           hashlib.sha256).hexdigest()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -32,11 +33,16 @@ KINDS = ("topic", "submission", "vote", "result")
 SNAPSHOT_KEYS = ("chain_id", "final_votes", "registry_address", "result", "schema_version", "submissions",
                  "topic", "votes")
 _SAFE_INT = 2**53  # beyond it a JSON number is not exact in every parser, so it becomes a string
+_BYTES32_PAD = "0x" + "00" * 16
+# Lead bytes of 4-byte UTF-8 sequences, i.e. code points above U+FFFF (0xF5..0xFF never occur in UTF-8).
+_ASTRAL_UTF8 = re.compile(rb"[\xf0-\xf4]")
 
 
 def uuid_bytes32(value: uuid.UUID | str) -> str:
     """A UUID as bytes32: its 16 bytes left-padded with zeros, 0x-hex."""
-    return "0x" + "00" * 16 + uuid.UUID(str(value)).hex
+    if isinstance(value, uuid.UUID):  # the builder passes UUIDs as read: no str() and parse back
+        return _BYTES32_PAD + value.hex
+    return _BYTES32_PAD + uuid.UUID(str(value)).hex
 
 
 def plain(value: Any) -> Any:
@@ -74,10 +80,15 @@ def canonical_json(value: Any) -> bytes:
     and a snapshot has 100k+ records. For values with no floats, json.dumps with sorted keys, no
     whitespace and ensure_ascii=False writes exactly JCS, except that Python sorts keys by code
     point and JCS by UTF-16 code unit, which differ only for keys outside the BMP: those go through
-    the package. tests/sdk/test_anchoring.py checks the two agree."""
-    if _bmp_keys_only(value):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                          allow_nan=False).encode("utf-8")
+    the package. tests/sdk/test_anchoring.py checks the two agree.
+
+    Walking every key in Python to look for such characters cost more than the encoding itself, so
+    the encoded bytes are scanned instead (in C): with no character above U+FFFF anywhere in them,
+    no key has one. Only a document that has one somewhere pays for the walk."""
+    body = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                      allow_nan=False).encode("utf-8")
+    if body.isascii() or _ASTRAL_UTF8.search(body) is None or _bmp_keys_only(value):
+        return body
     return rfc8785.dumps(value)
 
 
