@@ -9,7 +9,7 @@ FORGE := node_modules/.bin/forge
 
 .PHONY: run test lint venv venv-dev services migrate openapi openapi-check bench clean contracts contracts-test
 
-.venv/.runtime: requirements.txt
+.venv/.runtime: requirements.txt sdk/python/pyproject.toml
 	python3 -m venv .venv
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -r requirements.txt
