@@ -39,3 +39,19 @@ def test_unknown_api_paths_answer_the_json_404_for_every_method(method):
     response = getattr(client, method)("/api/v1/no/such/thing", {"a": 1}, format="json")
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found.", "code": "not_found"}
+
+
+def test_a_redeploy_on_a_dev_chain_retires_the_old_stream_and_a_real_chain_refuses():
+    from apps.common.errors import InvalidInput
+    from apps.onchain.models import ChainStream
+    from apps.onchain.services import stream_ensure
+
+    old = stream_ensure(name="stake_vault", chain_id=31337, contract_address="0x" + "11" * 20, start_block=1)
+    new = stream_ensure(name="stake_vault", chain_id=31337, contract_address="0x" + "22" * 20, start_block=9)
+    old.refresh_from_db()
+    assert new.pk != old.pk and new.name == "stake_vault" and new.start_block == 9
+    assert old.halted and old.name == "stake_vault@0x11111111" and "redeploy" in old.halted_reason
+    stream_ensure(name="stake_vault", chain_id=8453, contract_address="0x" + "33" * 20, start_block=1)
+    with pytest.raises(InvalidInput, match="already follows"):
+        stream_ensure(name="stake_vault", chain_id=8453, contract_address="0x" + "44" * 20, start_block=1)
+    assert ChainStream.objects.filter(chain_id=8453).count() == 1

@@ -1,5 +1,6 @@
 """Writes to the chain streams: creating them, rolling them back, operator cursor resets.
 The step engine that advances a stream lives in indexer.py."""
+import structlog
 from django.conf import settings
 from django.db import transaction
 
@@ -10,11 +11,12 @@ from apps.treasury.models import TreasuryEntry
 from apps.treasury.services import donor_totals_recompute
 
 from .anchor_projection import anchor_unlink
-from .deployment import read_deployment
+from .deployment import DEV_CHAIN_IDS, read_deployment
 from .events import STREAM_CONTRACTS
 from .models import ChainEvent, ChainStream, ReorgLog, SlashingEvent, StakeLedger, StreamBlock
 from .projections import stake_recompute
 
+log = structlog.get_logger(__name__)
 _DEPLOYED_NAMES = {"StakeVault": "stake_vault", "TreasuryVault": "treasury_vault", "AnchorRegistry": "anchor_registry"}
 
 
@@ -23,11 +25,29 @@ def stream_ensure(*, name: str, chain_id: int, contract_address: str, start_bloc
     if name not in STREAM_CONTRACTS:
         raise InvalidInput(f"unknown stream {name!r}; one of {', '.join(STREAM_CONTRACTS)}", code="unknown_stream")
     address = normalize_address(contract_address, field="contract_address")
+    _retire_superseded(name=name, chain_id=chain_id, address=address)
     stream, _ = ChainStream.objects.get_or_create(
         chain_id=chain_id, contract_address=address,
         defaults={"name": name, "start_block": start_block, "next_block": start_block,
                   "range_size": settings.AGORA_ONCHAIN_START_RANGE})
     return stream
+
+
+def _retire_superseded(*, name: str, chain_id: int, address: str) -> None:
+    """A dev chain redeployed (make run after its chain was reset): the old stream keeps its events but
+    stops, under another name. On a real chain a second contract for one stream is an operator's call."""
+    old = ChainStream.objects.select_for_update().filter(chain_id=chain_id, name=name).exclude(
+        contract_address=address).first()
+    if old is None:
+        return
+    if chain_id not in DEV_CHAIN_IDS:
+        raise InvalidInput(f"stream {name!r} on chain {chain_id} already follows {old.contract_address}, not "
+                           f"{address}; see the runbook's vault migration before indexing a new contract",
+                           code="stream_exists")
+    old.name = f"{name}@{old.contract_address[:10]}"[:40]
+    old.halted, old.halted_reason = True, f"superseded by a redeploy at {address}"
+    old.save(update_fields=["name", "halted", "halted_reason", "updated_at"])
+    log.warning("stream_superseded", stream=name, old=old.contract_address, new=address)
 
 
 def streams_ensure_from_deployment() -> list[ChainStream]:

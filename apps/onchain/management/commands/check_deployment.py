@@ -15,7 +15,7 @@ class Command(BaseCommand):
         if not data:
             raise CommandError(f"no deployment file at {settings.AGORA_DEPLOYMENT_FILE}")
         try:
-            w3 = web3_for(data.get("rpc_url") or settings.AGORA_RPC_URL)
+            w3 = web3_for(settings.AGORA_RPC_URL or data.get("rpc_url"))
             if w3.eth.chain_id != data["chain_id"]:
                 raise CommandError(f"the RPC serves chain {w3.eth.chain_id}, the file is for {data['chain_id']}")
             missing = [name for name, info in data["contracts"].items()
