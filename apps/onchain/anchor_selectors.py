@@ -8,7 +8,7 @@ from apps.common.ids import as_uuid
 from apps.jobs.rules import tree_uri_for
 from apps.jobs.selectors import anchor_get
 
-from .anchoring import anchor_file_names, anchor_storage
+from .anchoring import anchor_storage
 
 
 def anchor_file_read(*, job_id, tree: bool = False) -> bytes:
@@ -44,5 +44,3 @@ def anchor_record_proof(*, job_id, record_id, kind: str | None = None) -> dict:
                             "log_index": anchor.anchor_log_index, "status": anchor.status}}
     raise NotFound("no record with that id in this topic's snapshot", code="record_not_found")
 
-
-__all__ = ["anchor_file_names", "anchor_file_read", "anchor_record_proof"]

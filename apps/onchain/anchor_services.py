@@ -4,7 +4,6 @@ import structlog
 from django.conf import settings
 from django.db import transaction
 from eth_account import Account
-from web3 import Web3
 
 from apps.common.chain_client import contract, load_artifact, send, web3_for
 from apps.common.errors import Conflict, InvalidInput, NotFound, ServiceUnavailable
@@ -140,8 +139,3 @@ def _receipt_log(tx_hash: str, log_index: int):
             return raw, decode_log("AnchorRegistry", raw)
     return None
 
-
-def registry_owner_is(address: str) -> bool:
-    w3 = web3_for(settings.AGORA_RPC_URL)
-    return contract(w3, "AnchorRegistry", _registry()).functions.owner().call().lower() == Web3.to_checksum_address(
-        address).lower()

@@ -206,40 +206,36 @@ def _write_json(value: dict, out) -> None:
 
 
 def anchor_build(*, job_id, actor: str = "anchor_build") -> AnchorBatch:
-    """Build (or find) the anchor of a closed topic. Safe to run twice or concurrently: the files are
-    the same bytes, and the row is created once under the topic's lock."""
-    job = Job.objects.filter(pk=job_id).first()
-    if job is None:
-        raise NotFound("topic not found", code="job_not_found")
-    if job.status != JobStatus.CLOSED:
-        raise Conflict("only a closed topic is anchored", code="job_not_closed")
-    existing = AnchorBatch.objects.filter(job_id=job.id).first()
-    if existing is not None:
-        return existing
-    snapshot_name, tree_name = anchor_file_names(job.id)
-    with tempfile.SpooledTemporaryFile(max_size=_SPOOL) as out:
-        leaves = snapshot_write(job, out)
-        tree = StandardMerkleTree.of(leaves, LEAF_ENCODING)
-        out.seek(0)
-        salt = snapshot_salt(out.read())
-        out.seek(0)
-        _store(snapshot_name, File(out))
-    with tempfile.SpooledTemporaryFile(max_size=_SPOOL) as out:
-        _write_json(tree.dump(), out)
-        out.seek(0)
-        _store(tree_name, File(out))
+    """Build (or find) the anchor of a closed topic. Runs under the topic's row lock, so a second
+    builder (the sweep racing the on-commit task) waits, then finds the row: files are written once."""
     with transaction.atomic():
-        Job.objects.select_for_update().filter(pk=job.id).first()
-        anchor, created = AnchorBatch.objects.get_or_create(job_id=job.id, defaults={
-            "schema_version": SCHEMA_VERSION, "anchor_root": tree.root, "salt": salt,
-            "anchor_uri": anchor_uri_for(job.id), "snapshot_name": snapshot_name, "tree_name": tree_name,
-            "leaves": len(leaves)})
-        if created:
-            JobEvent.objects.create(job_id=job.id, kind=JobEventKind.ANCHOR_BUILT, actor=actor,
-                                    data={"root": tree.root, "leaves": len(leaves), "salt": salt})
-    if anchor.anchor_root != tree.root:  # the rows changed after close, which nothing may do
-        log.error("anchor_rebuild_differs", job_id=str(job.id), stored=anchor.anchor_root, rebuilt=tree.root)
-    log.info("anchor_built", job_id=str(job.id), root=tree.root, leaves=len(leaves), created=created)
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None:
+            raise NotFound("topic not found", code="job_not_found")
+        if job.status != JobStatus.CLOSED:
+            raise Conflict("only a closed topic is anchored", code="job_not_closed")
+        existing = AnchorBatch.objects.filter(job_id=job.id).first()
+        if existing is not None:
+            return existing
+        snapshot_name, tree_name = anchor_file_names(job.id)
+        with tempfile.SpooledTemporaryFile(max_size=_SPOOL) as out:
+            leaves = snapshot_write(job, out)
+            tree = StandardMerkleTree.of(leaves, LEAF_ENCODING)
+            out.seek(0)
+            salt = snapshot_salt(out.read())
+            out.seek(0)
+            _store(snapshot_name, File(out))
+        with tempfile.SpooledTemporaryFile(max_size=_SPOOL) as out:
+            _write_json(tree.dump(), out)
+            out.seek(0)
+            _store(tree_name, File(out))
+        # Files first, row last: a crash in between leaves files a rebuild overwrites with the same bytes.
+        anchor = AnchorBatch.objects.create(
+            job_id=job.id, schema_version=SCHEMA_VERSION, anchor_root=tree.root, salt=salt,
+            anchor_uri=anchor_uri_for(job.id), snapshot_name=snapshot_name, tree_name=tree_name, leaves=len(leaves))
+        JobEvent.objects.create(job_id=job.id, kind=JobEventKind.ANCHOR_BUILT, actor=actor,
+                                data={"root": tree.root, "leaves": len(leaves), "salt": salt})
+    log.info("anchor_built", job_id=str(job.id), root=tree.root, leaves=len(leaves))
     return anchor
 
 

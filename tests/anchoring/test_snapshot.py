@@ -213,3 +213,36 @@ def test_leaf_salt_is_the_hmac_of_kind_and_the_padded_id(settings):
     message = b"vote" + bytes(16) + uuid.UUID(record_id).bytes
     assert leaf_salt("vote", record_id) == "0x" + hmac.new(settings.AGORA_ANCHOR_SALT_KEY.encode(), message,
                                                            hashlib.sha256).hexdigest()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_builders_at_once_write_the_files_once_and_make_one_row(sponsor, worker):
+    import threading
+
+    from django.db import connections
+
+    job = create_job(sponsor)
+    sub = submit(worker, job["id"])
+    assert sponsor.client.post(f"/api/v1/jobs/{job['id']}/close", {"winner_submission_id": sub["id"]},
+                               format="json").status_code == 200
+    AnchorBatch.objects.filter(job_id=job["id"]).delete()  # whatever the on-commit task built
+    JobEvent.objects.filter(job_id=job["id"], kind="anchor_built").delete()
+    results, errors, start = [], [], threading.Barrier(2)
+
+    def build():
+        try:
+            start.wait()
+            results.append(anchor_build(job_id=job["id"]).pk)
+        except Exception as exc:  # reported below: a builder must never fail because another is running
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=build) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and len(set(results)) == 1
+    assert AnchorBatch.objects.filter(job_id=job["id"]).count() == 1
+    assert JobEvent.objects.filter(job_id=job["id"], kind="anchor_built").count() == 1
