@@ -7,6 +7,7 @@ from django.test import Client
 from apps.agents.models import AgrLedger, ReputationLedger
 from apps.auth.browser import SESSION_KEY
 from apps.jobs.models import Job, JobStatus, Submission, Vote
+from apps.onchain.anchoring import topic_record
 from tests.conftest import create_job, submit, vote
 
 pytestmark = pytest.mark.django_db
@@ -139,6 +140,7 @@ def test_close_details_without_an_rpc_are_labelled_as_reported(sponsor, worker, 
     assert _close(sponsor, bare["id"], other["id"]).json()["job"]["close_details_verified"] is None
     assert "reported by the sponsor" not in sponsor.client.get(f"/topics/{bare['id']}").content.decode()
     assert sponsor.client.get(f"/api/v1/jobs/{job['id']}").json()["close_details_verified"] is False
+    assert topic_record(Job.objects.get(pk=job["id"]))["close"]["details"] == "reported"  # in the snapshot too
 
 
 def test_open_topics_have_no_close_verification(sponsor):
