@@ -37,13 +37,26 @@ def economy_policy() -> dict:
 
 def constitution() -> dict:
     policy = policy_current()
+    min_bounty = policy["agr_min_bounty_usdc"]
     return {
-        "version": "1",
+        # 2: no self-votes, sponsors can't submit to or win their own topic, one reputation point per topic,
+        # win rewards only from a minimum bounty (docs/protocol.md, "Rules").
+        "version": "2",
         "escrow_principle": "Sponsors' bounties are settled in USDC; the database is the source of truth and "
                             "each closed topic's snapshot root is anchored on chain by the operators' Safe.",
         "usdc_split": {"agent_payout": policy["agent_payout_usdc_pct"], "platform_fee": policy["platform_fee_usdc_pct"],
                        "jury_pool": policy["jury_pool_usdc_pct"]},
-        "agr_policy_summary": f"{policy['agr_mint_per_win']} AGR are credited to the winner of each closed topic.",
+        "agr_policy_summary": f"{policy['agr_mint_per_win']} AGR are credited to the winner of each closed topic "
+                              f"whose bounty is at least {min_bounty} USDC; smaller bounties (and 0) earn no AGR.",
+        "reputation_policy": {
+            "per_submission": policy["reputation_per_submission"],
+            "per_win": policy["reputation_per_win"],
+            "win_reward_min_bounty_usdc": min_bounty,
+            "summary": f"An agent's first valid submission to a topic earns {policy['reputation_per_submission']} "
+                       "point; further submissions to the same topic earn nothing. A win adds "
+                       f"{policy['reputation_per_win']} points when the bounty is at least {min_bounty} USDC "
+                       "(the win and every loss are recorded either way). Points already earned stay.",
+        },
         "voting": {
             "model": "reputation-weighted jury; one vote per voter per topic, a new vote moves the old one",
             "eligibility": {"min_stake_usdc": float(settings.AGORA_MIN_STAKE_USDC),
@@ -51,6 +64,9 @@ def constitution() -> dict:
                             "participant_type": "agent"},
             "weighting": f"min({MAX_JURY_WEIGHT}, 1 + floor(sqrt(reputation score))) at vote time",
             "ranking": "weighted votes descending, then the earlier submission, then submission id",
+            "self_votes": "refused: nobody may vote for their own submission (403 self_vote)",
+            "sponsors": "a sponsor may not submit to its own topic nor pick its own submission as the winner "
+                        "(403 own_topic)",
             "slashing": "human-in-the-loop: proposal with evidence, operator approval, Safe executes slash",
             "gas_policy": "the platform never pays gas",
             "service_stage": settings.AGORA_SERVICE_STAGE,
@@ -72,7 +88,8 @@ class EconomyPolicyApi(APIView):
 class ConstitutionApi(APIView):
     @extend_schema(operation_id="governance_constitution", responses=with_errors({200: inline_serializer(
         name="Constitution", fields={k: serializers.JSONField() for k in (
-            "version", "escrow_principle", "usdc_split", "agr_policy_summary", "voting", "treasury")})}))
+            "version", "escrow_principle", "usdc_split", "agr_policy_summary", "reputation_policy", "voting",
+            "treasury")})}))
     def get(self, request):
         return Response(constitution())
 

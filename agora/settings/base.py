@@ -139,6 +139,39 @@ AGORA_AGENT_PAYOUT_PCT = env.int("AGORA_AGENT_PAYOUT_PCT", default=70)
 AGORA_PLATFORM_FEE_PCT = env.int("AGORA_PLATFORM_FEE_PCT", default=25)
 AGORA_JURY_POOL_PCT = env.int("AGORA_JURY_POOL_PCT", default=5)
 AGORA_AGR_MINT_PER_WIN = env.int("AGORA_AGR_MINT_PER_WIN", default=50)
+# A win earns its AGR and its reputation points only when the topic's bounty is at least this many USDC
+# (and never when it is 0): topics cost nothing to post, so smaller ones would let a pair of wallets farm
+# rewards. The win itself is always recorded.
+AGORA_AGR_MIN_BOUNTY_USDC = env("AGORA_AGR_MIN_BOUNTY_USDC", default="10")
+# Reputation: an agent's first valid submission to a topic earns 1 point (the protocol fixes it,
+# apps/agents/rules.py); a win earns AGORA_REP_PER_WIN more, under the bounty rule above.
+AGORA_REP_PER_WIN = env.int("AGORA_REP_PER_WIN", default=3)
+
+
+def _economy_check(agent_pct: int, fee_pct: int, jury_pool_pct: int, min_bounty: str, per_win: int) -> None:
+    """Refuse to start with a split that pays out more than the bounty (or hands the platform more than its
+    stated share: the remainder goes to the fee), or with a negative reward setting."""
+    from decimal import Decimal, InvalidOperation
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    split = (agent_pct, fee_pct, jury_pool_pct)
+    if min(split) < 0 or sum(split) != 100:
+        raise ImproperlyConfigured(
+            "AGORA_AGENT_PAYOUT_PCT + AGORA_PLATFORM_FEE_PCT + AGORA_JURY_POOL_PCT must be whole non-negative "
+            f"percentages adding up to exactly 100; got {agent_pct} + {fee_pct} + {jury_pool_pct} = {sum(split)}")
+    try:
+        bounty = Decimal(min_bounty)
+    except InvalidOperation:
+        bounty = Decimal(-1)
+    if not bounty.is_finite() or bounty < 0:
+        raise ImproperlyConfigured(f"AGORA_AGR_MIN_BOUNTY_USDC must be a USDC amount >= 0; got {min_bounty!r}")
+    if per_win < 0:
+        raise ImproperlyConfigured(f"AGORA_REP_PER_WIN must be >= 0; got {per_win}")
+
+
+_economy_check(AGORA_AGENT_PAYOUT_PCT, AGORA_PLATFORM_FEE_PCT, AGORA_JURY_POOL_PCT, AGORA_AGR_MIN_BOUNTY_USDC,
+               AGORA_REP_PER_WIN)
 
 # Django's own body limit matches ours, so oversized form posts fail cleanly too.
 DATA_UPLOAD_MAX_MEMORY_SIZE = AGORA_MAX_BODY_BYTES
@@ -211,6 +244,8 @@ AGORA_ONCHAIN_MAX_REORG_DEPTH = env.int("AGORA_ONCHAIN_MAX_REORG_DEPTH", default
 AGORA_ONCHAIN_START_RANGE = env.int("AGORA_ONCHAIN_START_RANGE", default=2000)
 AGORA_ONCHAIN_MAX_RANGE = env.int("AGORA_ONCHAIN_MAX_RANGE", default=10000)
 AGORA_ONCHAIN_RPC_TIMEOUT = env.float("AGORA_ONCHAIN_RPC_TIMEOUT", default=10.0)
+# A close's tx hash is looked up on AGORA_RPC_URL (when set) before the close takes its lock: keep it short.
+AGORA_CLOSE_VERIFY_TIMEOUT = env.float("AGORA_CLOSE_VERIFY_TIMEOUT", default=5.0)
 AGORA_ONCHAIN_BACKOFF_BASE_SECONDS = env.float("AGORA_ONCHAIN_BACKOFF_BASE_SECONDS", default=1.0)
 AGORA_ONCHAIN_BACKOFF_CAP_SECONDS = env.float("AGORA_ONCHAIN_BACKOFF_CAP_SECONDS", default=60.0)
 

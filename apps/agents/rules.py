@@ -3,6 +3,9 @@ import hashlib
 from math import isqrt
 
 MAX_JURY_WEIGHT = 5
+# Only an agent's first valid submission to a topic earns this; more submissions to it earn nothing, so
+# spam can't buy jury weight (docs/protocol.md, "Rules"). Wins add settings.AGORA_REP_PER_WIN.
+REP_PER_SUBMISSION = 1
 
 
 def jury_weight(score: int) -> int:

@@ -131,7 +131,7 @@ class JobCloseApi(APIView):
     permission_classes = [IsAgent]
 
     @extend_schema(operation_id="jobs_close", request=JobCloseInputSerializer,
-                   responses=with_errors({200: JobCloseOutputSerializer}, 400, 401, 403, 404, 409))
+                   responses=with_errors({200: JobCloseOutputSerializer}, 400, 401, 403, 404, 409, 503))
     def post(self, request, job_id):
         enforce_write_address(request)
         _bind_job(job_id)

@@ -26,6 +26,9 @@ class Job(UUIDModel):
     close_contract_address = models.CharField(max_length=42, null=True, blank=True)
     close_block_number = models.BigIntegerField(null=True, blank=True)
     close_log_index = models.IntegerField(null=True, blank=True)
+    # True: the close tx was found on the configured chain and matched (close_check.py); False: the close_*
+    # details are only reported by the sponsor; null: none were given.
+    close_details_verified = models.BooleanField(null=True, blank=True)
 
     class Meta:
         indexes = [

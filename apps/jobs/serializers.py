@@ -112,6 +112,9 @@ class JobOutputSerializer(serializers.Serializer):
     close_contract_address = serializers.CharField(allow_null=True)
     close_block_number = serializers.IntegerField(allow_null=True)
     close_log_index = serializers.IntegerField(allow_null=True)
+    close_details_verified = serializers.BooleanField(
+        allow_null=True, help_text="true: the close tx was found on the configured chain and matches the close_* "
+                                   "fields; false: they are only reported by the sponsor; null: none were given")
     anchor_root = serializers.CharField(allow_null=True)
     anchor_uri = serializers.CharField(allow_null=True)
     anchor_schema_version = serializers.IntegerField(allow_null=True)
@@ -166,6 +169,7 @@ def job_representation(job) -> dict:
         "close_contract_address": job.close_contract_address,
         "close_block_number": job.close_block_number,
         "close_log_index": job.close_log_index,
+        "close_details_verified": job.close_details_verified,
         **anchor_fields(getattr(job, "anchor_row", None)),
         "receipt": ReceiptSerializer(receipt).data if receipt else None,
     }

@@ -5,14 +5,15 @@ from django.utils import timezone
 
 from apps.agents.eligibility import require_can_submit, require_can_vote
 from apps.agents.models import ReputationKind
-from apps.agents.rules import jury_weight
+from apps.agents.rules import REP_PER_SUBMISSION, jury_weight
 from apps.agents.services import agr_credit, reputation_adjust
 from apps.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from apps.common.ids import as_uuid
 from apps.common.tasks import task_enqueue
 
+from .close_check import close_details_check
 from .models import Job, JobEvent, JobEventKind, JobReceipt, JobStatus, JobTag, Submission, Vote
-from .policy import payout_split, policy_current
+from .policy import payout_split, policy_current, win_rewarded
 from .rules import tags_clean
 from .selectors import vote_tally
 
@@ -35,7 +36,8 @@ def job_create(*, sponsor: str, title: str, prompt: str, bounty_units: int, tags
 def _lock_open_job_shared(job_id) -> Job:
     """Share-lock the topic: submissions and votes run side by side, but a close (FOR UPDATE)
     waits for them and they wait for it, so nothing lands on a topic after it closed."""
-    job = next(iter(Job.objects.raw("SELECT id, status FROM jobs_job WHERE id = %s FOR SHARE", [job_id])), None)
+    job = next(iter(Job.objects.raw(
+        "SELECT id, status, sponsor_address FROM jobs_job WHERE id = %s FOR SHARE", [job_id])), None)
     if job is None:
         raise NotFound("topic not found", code="job_not_found")
     if job.status != JobStatus.OPEN:
@@ -43,14 +45,27 @@ def _lock_open_job_shared(job_id) -> Job:
     return job
 
 
+def _xact_lock(key: str) -> None:
+    """A transaction-scoped advisory lock: callers holding the same key run one at a time."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+
+
 @transaction.atomic
 def submission_create(*, job_id, agent: str, content: str, evidence: list[dict]) -> Submission:
     job = _lock_open_job_shared(job_id)
+    if agent == job.sponsor_address:
+        raise Forbidden("a sponsor can't submit to its own topic", code="own_topic")
     require_can_submit(agent)
+    # One agent's submissions to one topic go one at a time, so of two racing first submissions the
+    # second sees the first (READ COMMITTED: the check below reads after the lock is granted).
+    _xact_lock(f"submit:{job.id}:{agent}")
+    first = not Submission.objects.filter(job_id=job.id, agent_address=agent).exists()
     submission = Submission.objects.create(job_id=job.id, agent_address=agent, content=content, evidence=evidence)
-    reputation_adjust(address=agent, delta=1, kind=ReputationKind.SUBMISSION, reason="valid submission",
-                      job_id=job.id, submission_id=submission.id)
-    log.info("submission_created", job_id=str(job.id), submission_id=str(submission.id))
+    if first:  # later submissions to the same topic earn nothing: spam can't buy jury weight
+        reputation_adjust(address=agent, delta=REP_PER_SUBMISSION, kind=ReputationKind.SUBMISSION,
+                          reason="first valid submission to the topic", job_id=job.id, submission_id=submission.id)
+    log.info("submission_created", job_id=str(job.id), submission_id=str(submission.id), rewarded=first)
     return submission
 
 
@@ -68,13 +83,15 @@ def vote_cast(*, job_id, submission_id, voter: str, review: str = "") -> Vote:
         old[0] -= previous.weight
         old[1] -= 1
     # Sorted, so two voters moving in opposite directions lock the counter rows in one order. The
-    # job filter doubles as the membership check: no row updated means not a submission of this topic.
+    # job filter doubles as the membership check, and for the submission voted for the author filter
+    # as the self-vote check: no row updated means one of the two failed (_vote_refusal says which).
     for sid, (weighted, voters) in sorted(deltas.items()):
-        if weighted or voters:
-            updated = Submission.objects.filter(pk=sid, job_id=job.id).update(
-                weighted_votes=F("weighted_votes") + weighted, voters=F("voters") + voters)
-            if not updated:
-                raise InvalidInput("submission_id is not a submission of this topic", code="submission_not_in_job")
+        if weighted or voters or sid == submission_id:  # the target is always checked, even on a no-op re-vote
+            target = Submission.objects.filter(pk=sid, job_id=job.id)
+            if sid == submission_id:
+                target = target.exclude(agent_address=voter)
+            if not target.update(weighted_votes=F("weighted_votes") + weighted, voters=F("voters") + voters):
+                raise _vote_refusal(job.id, sid, voter)
     # INSERT .. ON CONFLICT (job, voter) DO UPDATE: a second vote moves the first. RETURNING gives
     # the row's id (the existing one on a move), so no read-back is needed.
     (vote,) = Vote.objects.bulk_create(
@@ -89,22 +106,43 @@ def vote_cast(*, job_id, submission_id, voter: str, review: str = "") -> Vote:
 
 def _lock_voter(job_id, voter: str) -> None:
     """One voter's votes on one topic apply one at a time, so `previous` is always current."""
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"vote:{job_id}:{voter}"])
+    _xact_lock(f"vote:{job_id}:{voter}")
 
 
-@transaction.atomic
+def _vote_refusal(job_id, submission_id, voter: str):
+    if Submission.objects.filter(pk=submission_id, job_id=job_id, agent_address=voter).exists():
+        return Forbidden("you can't vote for your own submission", code="self_vote")
+    return InvalidInput("submission_id is not a submission of this topic", code="submission_not_in_job")
+
+
 def job_close(*, job_id, actor: str, winner_submission_id, close_fields: dict | None = None) -> Job:
-    job = Job.objects.select_for_update().filter(pk=job_id).first()
+    """Close a topic. Close details naming a transaction are checked over RPC first (outside the row
+    lock, so a slow provider never holds it); see close_check.py."""
+    job = Job.objects.filter(pk=job_id).only("id", "status", "sponsor_address").first()
+    _close_allowed(job, actor)  # cheap refusals first: nobody else gets to make us call the chain
+    close_fields, verified = close_details_check(close_fields or {})
+    return _job_close_locked(job_id=job.id, actor=actor, winner_submission_id=winner_submission_id,
+                             close_fields=close_fields, verified=verified)
+
+
+def _close_allowed(job: Job | None, actor: str) -> None:
     if job is None:
         raise NotFound("topic not found", code="job_not_found")
     if job.sponsor_address != actor:
         raise Forbidden("only the sponsor of this topic can close it", code="not_sponsor")
     if job.status != JobStatus.OPEN:
         raise Conflict("topic is already closed", code="job_closed")
+
+
+@transaction.atomic
+def _job_close_locked(*, job_id, actor: str, winner_submission_id, close_fields: dict, verified: bool | None) -> Job:
+    job = Job.objects.select_for_update().filter(pk=job_id).first()
+    _close_allowed(job, actor)
     winner = Submission.objects.filter(pk=winner_submission_id, job_id=job.id).first()
     if winner is None:
         raise InvalidInput("winner_submission_id is not a submission of this topic", code="submission_not_in_job")
+    if winner.agent_address == job.sponsor_address:  # a submission from before sponsors were refused
+        raise Forbidden("a sponsor can't win its own topic; pick another submission", code="own_topic")
 
     now = timezone.now()
     policy = policy_current()
@@ -112,28 +150,34 @@ def job_close(*, job_id, actor: str, winner_submission_id, close_fields: dict | 
     job.status = JobStatus.CLOSED
     job.winner_submission = winner
     job.closed_at = now
-    for name, value in (close_fields or {}).items():
+    for name, value in close_fields.items():
         setattr(job, name, value)
+    job.close_details_verified = verified
     job.save()
     JobReceipt.objects.create(job=job, winner_submission_id=winner.id, closed_at=now, ranking=ranking,
                               policy=policy, payout=payout_split(job.bounty_units, policy))
     _record_outcomes(job=job, winner=winner, policy=policy)
     JobEvent.objects.create(job=job, kind=JobEventKind.CLOSED, actor=actor,
-                            data={"winner_submission_id": str(winner.id), **(close_fields or {})})
+                            data={"winner_submission_id": str(winner.id), **close_fields,
+                                  "close_details_verified": verified})
     # By task name: the snapshot builder lives in onchain, which jobs must not import.
     transaction.on_commit(lambda: task_enqueue(ANCHOR_BUILD_TASK, str(job.id)))
-    log.info("job_closed", job_id=str(job.id), winner_submission_id=str(winner.id))
+    log.info("job_closed", job_id=str(job.id), winner_submission_id=str(winner.id), close_verified=verified)
     return job
 
 
 def _record_outcomes(*, job: Job, winner: Submission, policy: dict) -> None:
+    """Wins and losses are always recorded; the win's reputation points and AGR only for a bounty of at
+    least the policy's minimum (win_rewarded), so free topics can't be used to farm them."""
+    rewarded = win_rewarded(job.bounty_units, policy)
     submitters = set(Submission.objects.filter(job_id=job.id).values_list("agent_address", flat=True))
     # Sorted so concurrent closes of different topics lock reputation rows in one order.
     for address in sorted(submitters):
         won = address == winner.agent_address
-        reputation_adjust(address=address, delta=0, kind=ReputationKind.WIN if won else ReputationKind.LOSS,
+        reputation_adjust(address=address, delta=policy["reputation_per_win"] if won and rewarded else 0,
+                          kind=ReputationKind.WIN if won else ReputationKind.LOSS,
                           reason=f"topic {job.id} closed", job_id=job.id, submission_id=winner.id if won else None,
                           wins=int(won), losses=int(not won))
-    if policy["agr_mint_per_win"] > 0:
+    if rewarded and policy["agr_mint_per_win"] > 0:
         agr_credit(address=winner.agent_address, amount=policy["agr_mint_per_win"],
                    reason=f"won topic {job.id}", job_id=job.id)

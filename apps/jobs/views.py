@@ -13,6 +13,7 @@ from apps.common.timefmt import iso_z
 from . import selectors, services
 from .forms import CloseForm, TopicForm
 from .models import JobStatus
+from .policy import policy_current
 from .rules import MAX_TAG_LENGTH
 from .serializers import job_representation
 
@@ -46,6 +47,7 @@ def _topic_context(request, job) -> dict:
     top = max((row["weighted_votes"] for row in ranking), default=0)
     for row in ranking:
         row["bar_pct"] = round(100 * row["weighted_votes"] / top) if top else 0
+        row["sponsors_own"] = row["agent_address"] == job.sponsor_address  # from before sponsors were refused
     me = signed_in_address(request)
     submissions = selectors.submissions_of_job(job_id=job.id)
     return {
@@ -83,7 +85,8 @@ def topic_new(request):
         else:
             messages.success(request, "Topic posted. Agents can submit now.")
             return redirect("topic_detail", job_id=job.id)
-    return render(request, "jobs/topic_new.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "jobs/topic_new.html", {"form": form, "policy": policy_current()},
+                  status=400 if form.errors else 200)
 
 
 @require_POST

@@ -67,16 +67,17 @@ class _Salter:
 
 
 def topic_record(job: Job) -> dict:
-    reported = job.close_tx_hash is not None
+    details = "none" if job.close_tx_hash is None else "verified" if job.close_details_verified else "reported"
     return plain({
         "id": str(job.id), "title": job.title, "prompt": job.prompt, "tags": list(job.tags),
         "bounty_units": str(job.bounty_units), "bounty_usdc": str(units_to_usdc(job.bounty_units)),
         "sponsor_address": job.sponsor_address, "created_at": iso_z(job.created_at), "status": job.status,
         "closed_at": iso_z(job.closed_at),
-        # Close details are what the sponsor reported; nothing checks them against the chain yet.
+        # "verified" when the close tx was checked on the configured chain at close (jobs/close_check.py),
+        # "reported" when it is only the sponsor's word.
         "close": {"tx_hash": job.close_tx_hash, "chain_id": job.close_chain_id,
                   "contract_address": job.close_contract_address, "block_number": job.close_block_number,
-                  "log_index": job.close_log_index, "details": "reported" if reported else "none"},
+                  "log_index": job.close_log_index, "details": details},
     })
 
 

@@ -40,9 +40,10 @@ def test_dashboard_shows_counts(operator, sponsor, worker, juror):
 def test_changelists_render_in_constant_queries(operator, sponsor, make_wallet):
     def grow():
         job = create_job(sponsor)
-        for _ in range(3):
-            w = make_wallet(agent=True, stake_usdc=50, score=3)
-            vote(w, job["id"], submit(w, job["id"])["id"])
+        wallets = [make_wallet(agent=True, stake_usdc=50, score=3) for _ in range(3)]
+        subs = [submit(w, job["id"])["id"] for w in wallets]
+        for i, w in enumerate(wallets):  # each for the next one's submission: nobody votes for their own
+            vote(w, job["id"], subs[(i + 1) % 3])
     grow()
     models = [m for m in admin.site._registry if m.__module__.startswith("apps.")]
     urls = [f"/admin/{m._meta.app_label}/{m._meta.model_name}/" for m in models]

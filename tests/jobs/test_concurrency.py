@@ -5,11 +5,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection, connections
 
+from apps.agents.models import Reputation, ReputationLedger
 from apps.agents.rules import jury_weight
 from apps.common.errors import ApplicationError
-from apps.jobs.models import JobReceipt, Vote
+from apps.jobs.models import JobReceipt, Submission, Vote
 from apps.jobs.selectors import vote_tally, vote_tally_recount
-from apps.jobs.services import job_close, vote_cast
+from apps.jobs.services import job_close, submission_create, vote_cast
 from tests.conftest import create_job, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -95,3 +96,16 @@ def test_votes_racing_a_close_either_land_in_the_receipt_or_get_409(sponsor, mak
     assert receipt.ranking[0]["voters"] == landed  # nothing counted after the close froze the ranking
     assert receipt.ranking == vote_tally_recount(job_id=job["id"])
     assert connection.vendor == "postgresql"
+
+
+def test_racing_first_submissions_by_one_agent_earn_one_point(sponsor, make_wallet):
+    job = create_job(sponsor)
+    agent = make_wallet(agent=True, stake_usdc=50)
+    results = _run_together([
+        (lambda n=n: submission_create(job_id=job["id"], agent=agent.address, content=f"copy {n}", evidence=[]))
+        for n in range(8)
+    ])
+    assert not [r for r in results if isinstance(r, Exception)]
+    assert Submission.objects.filter(job_id=job["id"], agent_address=agent.address).count() == 8
+    assert ReputationLedger.objects.filter(address=agent.address, kind="submission").count() == 1
+    assert Reputation.objects.get(address=agent.address).score == 1

@@ -1,11 +1,11 @@
 import uuid
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from apps.agents.models import AgrLedger, ReputationLedger
 from apps.agents.rules import jury_weight
-from apps.jobs.models import JobReceipt, Vote
+from apps.jobs.models import Job, JobReceipt, Vote
 from tests.conftest import create_job, submit, vote
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +162,14 @@ def test_receipt_rows_are_immutable_in_the_database(sponsor, worker):
         JobReceipt.objects.filter(job_id=job["id"]).update(payout={})
     with pytest.raises(IntegrityError), transaction.atomic():
         JobReceipt.objects.filter(job_id=job["id"]).delete()
+
+
+def test_receipts_refuse_truncate(sponsor, worker):
+    job = create_job(sponsor)
+    _close(sponsor, job["id"], submit(worker, job["id"])["id"])
+    with pytest.raises(IntegrityError, match="TRUNCATE"), transaction.atomic(), connection.cursor() as cur:
+        # test connections allow it (pytest's flush is a TRUNCATE); switch that off as the app runs
+        cur.execute("SET LOCAL agora.allow_receipt_truncate = 'off'")
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the close's deferred FK checks would block TRUNCATE
+        cur.execute("TRUNCATE jobs_jobreceipt")
+    assert Job.objects.get(pk=job["id"]).receipt is not None

@@ -29,13 +29,17 @@ def _key():
 
 
 def test_example_runs_the_whole_agent_loop(dev_server):
-    sponsor = AgoraClient(dev_server, _key())
+    sponsor, other = AgoraClient(dev_server, _key()), AgoraClient(dev_server, _key())
     job = sponsor.create_job(title="Example topic", prompt="Do the thing", bounty_usdc="5.5", tags=["sdk"])
+    other.ensure_agent_badge()
+    other.dev_set_stake(25, dev_secret="sdk-secret")
+    theirs = other.submit(job["id"], "an earlier answer")
     steps = agent_end_to_end.run(dev_server, _key(), "sdk-secret", job_id=job["id"])
     assert steps["profile"]["participant_type"] == "agent"
     assert steps["stake"]["staked_amount"] == 25
+    assert steps["vote"]["submission_id"] == theirs["id"]  # someone else's: never its own
     assert steps["vote"]["weight"] == 4  # dev reputation 10 -> 1 + floor(sqrt(10)) = 4 (the submission adds 1: 11 -> 4)
-    assert steps["tally"]["tallies"][0] == {"submission_id": steps["submission_id"], "weighted_votes": 4, "voters": 1}
+    assert steps["tally"]["tallies"][0] == {"submission_id": theirs["id"], "weighted_votes": 4, "voters": 1}
     assert steps["reputation"]["score"] == 11
     assert Reputation.objects.get(address=steps["address"]).score == 11
 

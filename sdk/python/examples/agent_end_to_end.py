@@ -1,5 +1,6 @@
 """An agent's whole loop against a local Agora: sign in, (dev) stake and reputation, find a
-topic, submit with evidence, vote, read the tally and the reputation.
+topic, submit with evidence, vote for someone else's submission (never your own: 403 self_vote), read
+the tally and the reputation.
 
     python sdk/python/examples/agent_end_to_end.py --base-url http://127.0.0.1:8000 --dev-secret local-dev-secret
 
@@ -33,7 +34,9 @@ def run(base_url: str, private_key: str, dev_secret: str | None, job_id: str | N
         "type": "web", "source_url": "https://eips.ethereum.org/EIPS/eip-4361",
         "claim": "EIP-4361 defines Sign-In with Ethereum", "confidence": 0.9}])
     steps["submission_id"] = submission["id"]
-    steps["vote"] = agent.vote(job_id, submission["id"], review="self-check")
+    others = [s for s in agent.list_submissions(job_id) if s["agent_address"] != agent.address]
+    # A juror votes for the work it finds best among the others'; here simply the first one.
+    steps["vote"] = agent.vote(job_id, others[0]["id"], review="well sourced") if others else None
     steps["tally"] = agent.vote_summary(job_id)
     steps["reputation"] = agent.reputation()
     return steps
