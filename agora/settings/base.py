@@ -163,7 +163,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"StatusEnum": ["open", "closed"],
-                            "AnchorStatusEnum": ["pending", "exported", "posted", "confirmed"]},
+                            "AnchorStatusEnum": ["pending", "exported", "posted", "confirmed"],
+                            "KindEnum": ["topic", "submission", "vote", "result"],
+                            "SlashProposalStatusEnum": "apps.slashing.models.ProposalStatus",
+                            "SlashProposalEventKindEnum": "apps.slashing.models.ProposalEventKind"},
 }
 
 # --- Celery ------------------------------------------------------------------
