@@ -2,8 +2,7 @@
 
 - a staff user linked to a wallet (an OperatorWallet row) is that wallet's address;
 - a staff user whose username is itself an address (the wallet sign-in convention) is that address;
-- any other staff user is `user:<id>`;
-- an API operator (a bearer session in AGORA_OPERATOR_ADDRESSES) is its address.
+- any other staff user is `user:<id>`.
 
 So a person with a password account and a wallet login counts once as long as the password account is
 linked to the wallet (admin → Operator wallets). Link every operator's accounts before they approve."""
@@ -31,10 +30,6 @@ def operator_from_user(user) -> Operator:
     else:
         identity = f"user:{user.pk}"
     return Operator(identity=identity, label=f"admin:{username}"[:150])
-
-
-def operator_from_address(address: str) -> Operator:
-    return Operator(identity=address.lower(), label=f"api:{address.lower()}")
 
 
 EXPIRY = Operator(identity="task:expire_proposals", label="deadline", role=ActorRole.SYSTEM)
