@@ -2,6 +2,7 @@
 from django.db.models import Count, OuterRef, Q, Subquery
 
 from apps.agents.models import OnchainStake
+from apps.common.chain import units_to_usdc
 from apps.jobs.models import Submission, Vote
 from apps.onchain.models import SlashingEvent, StakeLedger
 
@@ -13,6 +14,11 @@ from .models import (
     SlashProposalEvent,
     UnexplainedSlash,
 )
+
+
+def usdc_text(units) -> str:
+    """Base units as a plain USDC figure for messages ("12.5", never "1.25E+1")."""
+    return f"{units_to_usdc(int(units)):f}"
 
 
 def indexed_stake_units(*, address: str) -> int:
@@ -51,10 +57,11 @@ def stake_warning(proposal: SlashProposal, stake_now) -> str:
     stake_now = int(stake_now or 0)
     approved = proposal.approved_stake_units
     if proposal.status in COMMITTED_STATUSES and approved is not None and stake_now < approved:
-        return (f"the agent's stake dropped from {int(approved)} to {stake_now} units since "
-                f"approval; the slash takes at most {stake_now}")
+        return (f"the agent's stake dropped from {usdc_text(approved)} to {usdc_text(stake_now)} USDC since "
+                f"approval; the slash takes at most {usdc_text(stake_now)} USDC")
     if proposal.status in PENDING_STATUSES and stake_now < proposal.amount_units:
-        return f"the agent's indexed stake ({stake_now} units) is below the amount ({proposal.amount_units} units)"
+        return (f"the agent's indexed stake ({usdc_text(stake_now)} USDC) is below the amount "
+                f"({usdc_text(proposal.amount_units)} USDC)")
     return ""
 
 

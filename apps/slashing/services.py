@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from apps.common.chain import MAX_USDC_UNITS, normalize_address, units_to_usdc
+from apps.common.chain import MAX_USDC_UNITS, normalize_address
 from apps.common.chain_client import load_artifact
 from apps.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from apps.jobs.models import Job, Submission, Vote
@@ -29,7 +29,7 @@ from .models import (
     ViolationType,
 )
 from .operators import Operator
-from .selectors import indexed_stake_units
+from .selectors import indexed_stake_units, usdc_text
 
 log = structlog.get_logger(__name__)
 MAX_EVIDENCE = 20
@@ -178,10 +178,9 @@ def slash_proposal_approve(*, proposal_id, operator: Operator, reason: str) -> S
     committed = (SlashProposal.objects.filter(agent_address=proposal.agent_address, status__in=COMMITTED_STATUSES)
                  .exclude(pk=proposal.pk).aggregate(total=Sum("amount_units"))["total"] or 0)
     if proposal.amount_units > stake - committed:
-        raise Conflict(f"the amount ({units_to_usdc(proposal.amount_units):f} USDC) is more than the agent's indexed "
-                       f"slashable stake ({units_to_usdc(int(stake)):f} USDC"
-                       + (f", of which {units_to_usdc(committed):f} is already approved for other slashes" if committed
-                          else "") + ")", code="amount_exceeds_stake")
+        held = f", {usdc_text(committed)} USDC of it already approved for other slashes" if committed else ""
+        raise Conflict(f"the amount ({usdc_text(proposal.amount_units)} USDC) is more than the agent's indexed "
+                       f"slashable stake ({usdc_text(stake)} USDC{held})", code="amount_exceeds_stake")
     try:
         with transaction.atomic():
             SlashApproval.objects.create(proposal=proposal, operator=operator.identity, operator_label=operator.label,

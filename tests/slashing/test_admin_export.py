@@ -85,7 +85,7 @@ def test_create_and_approve_in_the_admin_call_the_services(ops, sponsor, worker)
     # the proposal page: history, the agent's submissions and stake, and a warning once the stake dropped
     set_stake(worker.address, 10**6)
     page = bob.get(f"{CHANGELIST}{proposal.pk}/change/").content.decode()
-    assert 'id="stake-warning"' in page and "dropped from 100000000 to 1000000" in page
+    assert 'id="stake-warning"' in page and "dropped from 100 to 1 USDC" in page
     assert "the source page never said that" in page and sub["id"] in page and 'id="agent-history"' in page
     assert "⚠" in bob.get(CHANGELIST).content.decode()
     dashboard = bob.get("/admin/").content.decode()

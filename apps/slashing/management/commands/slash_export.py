@@ -3,10 +3,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.common.chain import is_address, units_to_usdc
+from apps.common.chain import is_address
 from apps.common.errors import ApplicationError
 from apps.slashing.operators import Operator
-from apps.slashing.selectors import proposal_list, stake_warning
+from apps.slashing.selectors import proposal_list, stake_warning, usdc_text
 from apps.slashing.services import slash_export
 
 
@@ -40,7 +40,7 @@ class Command(BaseCommand):
             return
         for p in reversed(proposals):  # oldest first, as in the batch
             self.stdout.write(f"  {p.id}  slash({p.agent_address}, {p.amount_units}, {p.recipient_address})  "
-                              f"= {units_to_usdc(p.amount_units):f} USDC")
+                              f"= {usdc_text(p.amount_units)} USDC")
             if warning := stake_warning(p, p.stake_now):
                 self.stdout.write(self.style.WARNING(f"    warning: {warning}"))
         if not opts["commit"]:
