@@ -142,6 +142,7 @@ class UnexplainedSlash(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = "unexplained slashes"
         permissions = [("resolve_unexplainedslash", "Can mark an unexplained slash as investigated")]
 
     def __str__(self):
