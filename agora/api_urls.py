@@ -8,6 +8,7 @@ from apps.auth import apis as auth
 from apps.common.api.errors import error_response
 from apps.jobs import apis as jobs
 from apps.onchain import apis as onchain
+from apps.slashing import apis as slashing
 
 
 @csrf_exempt  # any method, any caller: an unknown API path is a JSON 404, never Django's CSRF page
@@ -42,7 +43,10 @@ urlpatterns = [
     path("reputation/dev_set", dev_apis.DevReputationSetApi.as_view()),
     path("reputation/<str:address>", agents.ReputationApi.as_view()),
     path("agr/status", agents.AgrStatusApi.as_view()),
-    path("slashing/events", onchain.SlashingEventListApi.as_view()),
+    path("slashing/events", slashing.SlashingEventListApi.as_view()),
+    path("slashing/proposals", slashing.SlashProposalListApi.as_view()),
+    path("slashing/proposals/<uuid:proposal_id>", slashing.SlashProposalDetailApi.as_view()),
+    path("slashing/proposals/<uuid:proposal_id>/response", slashing.SlashProposalResponseApi.as_view()),
     # Anything else under /api/v1: the API's 404 shape, not the HTML page.
     re_path(r"^.*$", api_not_found),
 ]

@@ -4,12 +4,18 @@ from django.utils import timezone
 from apps.auth.selectors import session_counts
 from apps.jobs.selectors import anchor_counts, topic_counts
 from apps.onchain.selectors import anchor_mismatch_open_count, stream_lag, stream_list, stream_state
+from apps.slashing.selectors import proposal_counts, unexplained_counts
 
 
 def dashboard_counts() -> list[tuple[str, object]]:
     topics, anchors = topic_counts(), anchor_counts()
+    proposals = proposal_counts()
     return [
-        # What needs a human first.
+        # What needs a human first: stake that left an agent outside the proposal flow, then slashes waiting.
+        ("Unexplained slashes (investigate now)", unexplained_counts()["open"]),
+        ("Slash proposals awaiting approval", proposals["proposed"]),
+        ("Approved slashes to export for the Safe", proposals["approved"]),
+        ("Slashes exported, not yet executed", proposals["exported"]),
         ("Anchors to export for the Safe", anchors["pending"]),
         ("Anchors exported, not yet on chain", anchors["exported"]),
         ("Anchor events that match nothing we built (investigate)", anchor_mismatch_open_count()),

@@ -5,6 +5,7 @@ from apps.agents import views as agents
 from apps.auth import views as auth
 from apps.jobs import views as jobs
 from apps.onchain import views as onchain
+from apps.slashing import views as slashing
 from apps.treasury import views as treasury
 
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
     path("agents/<str:address>", pages.agent_detail, name="agent_detail"),
     path("leaderboard", agents.leaderboard, name="leaderboard"),
     path("treasury", treasury.treasury, name="treasury"),
+    path("slashing", slashing.slashing, name="slashing"),
     path("anchors/<uuid:job_id>/v<int:version>.json", onchain.anchor_file, name="anchor_snapshot"),
     path("anchors/<uuid:job_id>/v<int:version>.tree.json", onchain.anchor_file, {"tree": True}, name="anchor_tree"),
     path("avatars/<str:address>.svg", treasury.avatar, name="avatar"),

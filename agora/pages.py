@@ -7,6 +7,7 @@ from apps.agents import selectors as agents
 from apps.agents.rules import badges_for, level_for
 from apps.common.chain import is_address
 from apps.jobs.selectors import submissions_by_agent
+from apps.slashing.selectors import agent_slashing
 
 
 def agent_detail(request, address):
@@ -20,4 +21,5 @@ def agent_detail(request, address):
         "badges": badges_for(score=reputation.score, wins=reputation.wins),
         "stake": agents.stake_status(address=address),
         "submissions": submissions_by_agent(address=address),
+        "slashing": agent_slashing(address=address),
     })

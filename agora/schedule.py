@@ -12,6 +12,11 @@ BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=60),
         "options": {"expires": 60},
     },
+    "slashing-expire-proposals": {
+        "task": "apps.slashing.tasks.expire_proposals",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 5 * 60},
+    },
     "auth-purge-expired": {
         "task": "apps.auth.tasks.purge_expired",
         "schedule": timedelta(hours=1),

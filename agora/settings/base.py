@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "apps.jobs",
     "apps.onchain",
     "apps.treasury",
+    "apps.slashing",
 ]
 
 MIDDLEWARE = [
@@ -195,7 +196,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"StatusEnum": ["open", "closed"],
-                            "AnchorStatusEnum": ["pending", "exported", "posted", "confirmed"]},
+                            "AnchorStatusEnum": ["pending", "exported", "posted", "confirmed"],
+                            "KindEnum": ["topic", "submission", "vote", "result"],
+                            "SlashProposalStatusEnum": "apps.slashing.models.ProposalStatus",
+                            "SlashProposalEventKindEnum": "apps.slashing.models.ProposalEventKind"},
 }
 
 # --- Celery ------------------------------------------------------------------
@@ -205,6 +209,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
+# The database scheduler copies this into its tables when beat starts; without it beat runs nothing.
+from agora.schedule import BEAT_SCHEDULE  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
+
 # --- Logging -----------------------------------------------------------------
 from agora.logging import configure_structlog, logging_config  # noqa: E402
 
@@ -263,6 +272,16 @@ AGORA_ANCHOR_SALT_KEY = env("AGORA_ANCHOR_SALT_KEY", default="agora-dev-anchor-s
 AGORA_ANCHOR_SWEEP_AFTER_SECONDS = env.int("AGORA_ANCHOR_SWEEP_AFTER_SECONDS", default=60)
 # Dev chains only (make run): post each new anchor from the local key that owns the registry.
 AGORA_ANCHOR_AUTO_POST = env.bool("AGORA_ANCHOR_AUTO_POST", default=False)
+
+# Slashing (docs/slashing.md). Approvals from operators other than the proposer, counted per person; no
+# approval before the agent's response window has passed; a proposal not exported by its deadline expires.
+# The deadline must be shorter than the StakeVault's unbonding period, mirrored here from the deployment
+# (a startup check compares them), so an agent can't withdraw while a proposal against it waits.
+AGORA_SLASH_APPROVALS = env.int("AGORA_SLASH_APPROVALS", default=1)
+AGORA_SLASH_RESPONSE_HOURS = env.float("AGORA_SLASH_RESPONSE_HOURS", default=48)
+AGORA_SLASH_DEADLINE_HOURS = env.float("AGORA_SLASH_DEADLINE_HOURS", default=120)
+AGORA_UNBONDING_PERIOD_SECONDS = env.int("AGORA_UNBONDING_PERIOD_SECONDS",
+                                         default=_deployment.get("unbonding_period", 7 * 24 * 3600))
 
 AGORA_ETH_USD_RATE = env("AGORA_ETH_USD_RATE", default="3000")
 AGORA_ONCHAIN_STAKE_ENABLED = env.bool("AGORA_ONCHAIN_STAKE_ENABLED", default=False)

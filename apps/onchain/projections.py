@@ -8,6 +8,7 @@ from apps.agents.models import OnchainStake
 
 from .bulk import copy_rows
 from .models import ChainStream, SlashingEvent, StakeLedger
+from .signals import slashes_indexed
 
 _SIGN = {"Deposited": ("agent", "amount", 1), "Withdrawn": ("agent", "amount", -1),
          "Slashed": ("agent", "actualAmount", -1)}
@@ -32,6 +33,8 @@ def stake_apply(stream: ChainStream, events) -> set[str]:
                 contract_address=stream.contract_address, block_number=event.block_number, log_index=event.log_index))
     copy_rows(StakeLedger, ["event_id", "stream_id", "agent", "delta", "block_number", "log_index", "tx_hash"], ledger)
     SlashingEvent.objects.bulk_create(slashes)
+    if slashes:  # apps.slashing links them to proposals
+        slashes_indexed.send(sender=SlashingEvent, stream=stream, slashes=slashes)
     return {row[2] for row in ledger}
 
 

@@ -15,6 +15,7 @@ from .deployment import DEV_CHAIN_IDS, read_deployment
 from .events import STREAM_CONTRACTS
 from .models import ChainEvent, ChainStream, ReorgLog, SlashingEvent, StakeLedger, StreamBlock
 from .projections import stake_recompute
+from .signals import slashes_rolling_back
 
 log = structlog.get_logger(__name__)
 _DEPLOYED_NAMES = {"StakeVault": "stake_vault", "TreasuryVault": "treasury_vault", "AnchorRegistry": "anchor_registry"}
@@ -80,7 +81,9 @@ def stream_rollback(*, stream: ChainStream, number: int, block_hash: str, kind: 
     donors = set(TreasuryEntry.objects.filter(event__in=doomed, direction=TreasuryEntry.IN)
                  .values_list("address", flat=True))
     anchor_unlink(doomed.values_list("id", flat=True))
-    SlashingEvent.objects.filter(event__in=doomed).delete()
+    slashes = SlashingEvent.objects.filter(event__in=doomed)
+    slashes_rolling_back.send(sender=SlashingEvent, stream=stream, event_ids=list(slashes.values_list("id", flat=True)))
+    slashes.delete()
     StakeLedger.objects.filter(event__in=doomed).delete()
     TreasuryEntry.objects.filter(event__in=doomed).delete()
     removed, _ = doomed.delete()

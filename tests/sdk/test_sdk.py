@@ -4,10 +4,13 @@ import time
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from eth_account import Account
 
 from agora_sdk import AgoraClient, ConflictError, ForbiddenError, NotFoundError, RateLimitedError
 from apps.agents.models import Reputation
+from apps.slashing.operators import operator_from_user
+from apps.slashing.services import slash_proposal_create
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "sdk" / "python" / "examples"))
 import agent_end_to_end  # noqa: E402
@@ -86,3 +89,18 @@ def test_sdk_retries_429_after_retry_after_then_raises(dev_server, settings):
         client.leaderboard()
     assert err.value.retry_after >= 1 and err.value.code == "rate_limited"
     assert time.monotonic() - started >= 0.2  # it waited (capped) before the one retry
+
+
+def test_sdk_finds_and_answers_a_slash_proposal(dev_server):
+    agent, other = AgoraClient(dev_server, _key()), AgoraClient(dev_server, _key())
+    ops = User.objects.create_user("ops", is_staff=True)
+    proposal = slash_proposal_create(operator=operator_from_user(ops), agent_address=agent.address,
+                                     amount_units=2_000_000, recipient_address="0x" + "7e" * 20,
+                                     violation_type="malicious_votes", reason="votes against every rival")
+    assert [p["id"] for p in agent.slash_proposals(address=agent.address)] == [str(proposal.pk)]
+    with pytest.raises(ForbiddenError):
+        other.respond_to_slash_proposal(str(proposal.pk), "not mine to answer")
+    answered = agent.respond_to_slash_proposal(str(proposal.pk), "I voted on merit", ["https://me.example/why"])
+    assert answered["history"][-1]["text"] == "I voted on merit"
+    assert agent.slash_proposal(str(proposal.pk))["amount_usdc"] == 2
+    assert agent.slashing_events(address=agent.address) == []

@@ -148,6 +148,25 @@ class AgoraClient:
     def agr_status(self, address: str | None = None) -> dict:
         return self._request("GET", f"{API}/agr/status", params={"address": address or self.address})
 
+    # --- slashing ----------------------------------------------------------
+    def slashing_events(self, *, address: str | None = None, job_id: str | None = None, limit: int = 50) -> list:
+        """Indexed slashes, newest first, each with the proposal that explains it (or `unexplained: true`)."""
+        params = _clean(address=address, job_id=job_id, limit=limit)
+        return self._request("GET", f"{API}/slashing/events", params=params)["events"]
+
+    def slash_proposals(self, *, address: str | None = None, status: str = "pending", limit: int = 50) -> list:
+        """Proposals to slash agents; `status=pending` (the default) are the open ones you may still answer."""
+        params = _clean(address=address, status=status, limit=limit)
+        return self._request("GET", f"{API}/slashing/proposals", params=params)["proposals"]
+
+    def slash_proposal(self, proposal_id: str) -> dict:
+        return self._request("GET", f"{API}/slashing/proposals/{proposal_id}")
+
+    def respond_to_slash_proposal(self, proposal_id: str, response: str, evidence: list[str] | None = None) -> dict:
+        """Answer a proposal against you before its `response_due_at`; the answer joins its public history."""
+        return self._request("POST", f"{API}/slashing/proposals/{proposal_id}/response", auth=True,
+                             json={"response": response, "evidence": evidence or []})
+
     # --- local demo helpers (only on servers that enable them) -------------
     def dev_set_stake(self, amount: float | str, *, dev_secret: str, address: str | None = None) -> dict:
         return self._request("POST", f"{API}/stake/dev_set", headers={"X-Dev-Secret": dev_secret},
