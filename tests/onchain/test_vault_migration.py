@@ -1,10 +1,11 @@
 """Moving to a new StakeVault (docs/runbook.md, "Moving to a new StakeVault"): the indexer follows the old
 and the new vault at once and each agent's stake is the sum, until the old one is empty; a dev-chain
 redeploy instead drops the old vault's stake."""
+import json
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from apps.agents.models import OnchainStake
 from apps.common.chain_client import contract, deploy, send
@@ -51,25 +52,41 @@ def _run(*args) -> str:
     return out.getvalue()
 
 
-def test_the_indexer_follows_both_vaults_until_the_old_one_is_empty(chain, api):
+def test_the_indexer_follows_both_vaults_until_the_old_one_is_empty(chain, api, settings, tmp_path):
     alice = chain.accounts[5]
     chain.fund(alice, 1_000 * USDC)
     chain.set_unbonding_period(DAY)
     chain.deposit(alice, 10 * USDC)
     chain.index()
     old = chain.stream("stake_vault")
-    new, block = _new_vault(chain)
-    new_address = new.address.lower()
+    live = tmp_path / "deployment.json"
+    live.write_text(json.dumps({**chain.data, "rpc_url": chain.rpc_url}))
+    settings.AGORA_DEPLOYMENT_FILE = str(live)
 
-    dry = _run("--address", new.address, "--start-block", str(block))
+    new_file = tmp_path / "stake-vault-2.json"
+    call_command("deploy_contracts", "--rpc-url", chain.rpc_url, "--only", "StakeVault", "--usdc", chain.usdc.address,
+                 "--owner", chain.owner.address, "--slasher", chain.slasher.address, "--unbonding-period", "3600",
+                 "--out", str(new_file), stdout=StringIO())
+    deployed = json.loads(new_file.read_text())
+    assert set(deployed["contracts"]) == {"StakeVault"}
+    new = contract(chain.w3, "StakeVault", deployed["contracts"]["StakeVault"]["address"])
+    new_address = new.address.lower()
+    assert new.functions.unbondingPeriod().call() == 3600
+
+    dry = _run("--from-file", str(new_file))
     assert f"{'stake_vault':<24} {old.contract_address}" in dry and "10 USDC staked by 1 agent(s)" in dry
-    assert "dry run" in dry and ChainStream.objects.filter(name="stake_vault").get().pk == old.pk
-    done = _run("--address", new.address, "--start-block", str(block), "--commit")
-    assert "done" in done
+    assert "dry run" in dry and ChainStream.objects.get(name="stake_vault").pk == old.pk
+    assert "retired_contracts" not in json.loads(live.read_text())
+    done = _run("--from-file", str(new_file), "--commit")
+    assert "done" in done and "restart" in done
     old.refresh_from_db()
     assert old.name == f"stake_vault@{old.contract_address[:10]}" and not old.halted
     assert ChainStream.objects.get(name="stake_vault").contract_address == new_address
-    # the deployment file may still name the old vault, or already the new one: both are followed
+    pointed = json.loads(live.read_text())
+    assert pointed["contracts"]["StakeVault"]["address"] == new_address
+    assert pointed["retired_contracts"] == [{"name": "StakeVault", **chain.data["contracts"]["StakeVault"]}]
+    assert pointed["contracts"]["TreasuryVault"] == chain.data["contracts"]["TreasuryVault"]
+    # an older process still reading the old file finds the old vault's stream, not an error
     assert stream_ensure(name="stake_vault", chain_id=31337, contract_address=old.contract_address,
                          start_block=0).pk == old.pk
 
@@ -94,7 +111,7 @@ def test_the_indexer_follows_both_vaults_until_the_old_one_is_empty(chain, api):
         12 * USDC
 
 
-def test_follow_new_refuses_what_makes_no_sense(chain):
+def test_follow_new_refuses_what_makes_no_sense(chain, tmp_path, settings):
     stream = chain.stream("stake_vault")
     same = stake_vault_follow_new(chain_id=31337, contract_address=stream.contract_address, start_block=1, actor="t")
     assert same.pk == stream.pk  # already the current vault: nothing to do
@@ -103,6 +120,17 @@ def test_follow_new_refuses_what_makes_no_sense(chain):
         stake_vault_follow_new(chain_id=31337, contract_address=treasury, start_block=1, actor="t")
     with pytest.raises(InvalidInput, match="no stake_vault stream"):
         stake_vault_follow_new(chain_id=8453, contract_address="0x" + "44" * 20, start_block=1, actor="t")
+    with pytest.raises(CommandError, match="--start-block"):
+        _run("--address", "0x" + "44" * 20)
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"chain_id": 31337, "usdc_address": "0x" + "55" * 20,
+                                 "contracts": {"StakeVault": {"address": "0x" + "44" * 20, "block_number": 1}}}))
+    with pytest.raises(CommandError, match="takes USDC"):
+        _run("--from-file", str(other), "--commit")
+    with pytest.raises(CommandError, match="--only writes a new file"):
+        call_command("deploy_contracts", "--rpc-url", chain.rpc_url, "--only", "StakeVault", "--usdc",
+                     chain.usdc.address, "--out", str(other), stdout=StringIO())
+    assert ChainStream.objects.filter(name__startswith="stake_vault").count() == 1
 
 
 def test_a_dev_chain_redeploy_drops_the_old_vaults_stake(chain):
