@@ -42,7 +42,7 @@ def anchor_mismatch_open_count() -> int:
 
 def stake_streams(*, chain_id: int):
     """Every StakeVault followed on the chain: one, or the old and the new during a vault migration
-    (docs/runbook.md). An agent's stake is the sum over them."""
+    (docs/contracts.md, "Moving to a new StakeVault"). An agent's stake is the sum over them."""
     return ChainStream.objects.filter(Q(name="stake_vault") | Q(name__startswith="stake_vault@"), chain_id=chain_id)
 
 

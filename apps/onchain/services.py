@@ -67,7 +67,7 @@ def _old_name(name: str, address: str) -> str:
 
 @transaction.atomic
 def stake_vault_follow_new(*, chain_id: int, contract_address: str, start_block: int, actor: str) -> ChainStream:
-    """A vault migration (docs/runbook.md): the new StakeVault takes the `stake_vault` name and the current
+    """A vault migration (docs/contracts.md): the new StakeVault takes the `stake_vault` name and the current
     one is renamed `stake_vault@0x...` but keeps being indexed, so stake in either vault counts (the
     projection sums them) until agents have moved theirs."""
     address = normalize_address(contract_address, field="contract_address")

@@ -1,4 +1,4 @@
-"""Moving to a new StakeVault (docs/runbook.md, "Moving to a new StakeVault"): the indexer follows the old
+"""Moving to a new StakeVault (docs/contracts.md, "Moving to a new StakeVault"): the indexer follows the old
 and the new vault at once and each agent's stake is the sum, until the old one is empty; a dev-chain
 redeploy instead drops the old vault's stake."""
 import json
