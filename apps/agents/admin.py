@@ -67,6 +67,7 @@ class AgrLedgerAdmin(ReadOnlyAdmin):
 
 @admin.register(OnchainStake)
 class OnchainStakeAdmin(ReadOnlyAdmin):
-    list_display = ("address", "staked_units", "stake_block_number", "stake_tx_hash")
+    list_display = ("address", "staked_units", "active_units", "unbonding_units", "unbonding_release_at",
+                    "stake_block_number", "stake_tx_hash")
     search_fields = ("address",)
     ordering = ("-staked_units",)

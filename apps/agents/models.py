@@ -69,11 +69,20 @@ class ReputationLedger(models.Model):
 
 
 class Stake(StakePointer):
-    """Off-chain stake record (dev_set / operator); the indexer keeps the on-chain one."""
+    """Off-chain stake record (dev_set / operator); the indexer keeps the on-chain one.
+    It has no unbonding: all of it is active, so it reads like OnchainStake to the gates and status."""
+
+    ACTIVE_FIELD = "staked_units"
+    unbonding_units = 0
+    unbonding_release_at = None
 
     address = models.CharField(max_length=42, primary_key=True)
     staked_units = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
+
+    @property
+    def active_units(self):
+        return self.staked_units
 
     def __str__(self):
         return f"{self.address}: {self.staked_units}"
@@ -81,10 +90,18 @@ class Stake(StakePointer):
 
 class OnchainStake(StakePointer):
     """Each agent's stake in the StakeVault, exact in USDC base units, with its latest event.
-    Agents own the record the gates read; the chain indexer's projection writes it."""
+    Agents own the record the gates read; the chain indexer's projection writes it.
+    staked_units is the total slashable stake (the vault's stakeOf = active + unbonding); the gates
+    read active_units, what the agent has not asked back."""
+
+    ACTIVE_FIELD = "active_units"
 
     address = models.CharField(max_length=42, primary_key=True)
     staked_units = models.DecimalField(max_digits=78, decimal_places=0, default=0)
+    active_units = models.DecimalField(max_digits=78, decimal_places=0, default=0)
+    unbonding_units = models.DecimalField(max_digits=78, decimal_places=0, default=0)
+    unbonding_release_at = models.DateTimeField(null=True, blank=True,
+                                                help_text="when the unbonding stake can be withdrawn; null when none")
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):

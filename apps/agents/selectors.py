@@ -32,7 +32,8 @@ def min_stake_units() -> int:
 
 def stake_model():
     """The one place that decides which stake the gates read: the indexed StakeVault balance when
-    AGORA_ONCHAIN_STAKE_ENABLED, otherwise the off-chain record (dev_set / operators)."""
+    AGORA_ONCHAIN_STAKE_ENABLED, otherwise the off-chain record (dev_set / operators). Both name the
+    column holding the active stake in ACTIVE_FIELD."""
     return OnchainStake if settings.AGORA_ONCHAIN_STAKE_ENABLED else Stake
 
 
@@ -64,11 +65,15 @@ def agr_status(*, address: str) -> dict:
 
 
 def stake_status(*, address: str) -> dict:
+    """staked_units is the active stake (what the gates count); the total slashable stake, the vault's
+    stakeOf, is staked_units + unbonding_units."""
     stake = stake_get(address=address)
     return {
         "address": address,
-        "is_eligible": stake.staked_units >= min_stake_units(),
-        "staked_units": stake.staked_units,
+        "is_eligible": stake.active_units >= min_stake_units(),
+        "staked_units": stake.active_units,
+        "unbonding_units": stake.unbonding_units,
+        "unbonding_release_at": stake.unbonding_release_at,
         "stake_tx_hash": stake.stake_tx_hash or None,
         "stake_chain_id": stake.stake_chain_id,
         "stake_contract_address": stake.stake_contract_address or None,
@@ -78,10 +83,11 @@ def stake_status(*, address: str) -> dict:
 
 
 def eligibility_facts(*, address: str) -> tuple[str, int, int]:
-    """(participant_type, staked units, reputation score) in one query: the gates run on every
-    submission and vote."""
+    """(participant_type, active stake units, reputation score) in one query: the gates run on every
+    submission and vote. Unbonding stake is still slashable but no longer counts."""
+    model = stake_model()
     row = (AgentProfile.objects.filter(address=address)
-           .annotate(stake=Subquery(stake_model().objects.filter(address=OuterRef("address")).values("staked_units")[:1]),
+           .annotate(stake=Subquery(model.objects.filter(address=OuterRef("address")).values(model.ACTIVE_FIELD)[:1]),
                      score=Subquery(Reputation.objects.filter(address=OuterRef("address")).values("score")[:1]))
            .values_list("participant_type", "stake", "score").first())
     if row is None:

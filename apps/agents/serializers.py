@@ -75,7 +75,11 @@ class StakeRequirementsOutputSerializer(serializers.Serializer):
 class StakeStatusOutputSerializer(serializers.Serializer):
     address = serializers.CharField()
     is_eligible = serializers.BooleanField()
-    staked_amount = UsdcField(source="staked_units")
+    staked_amount = UsdcField(source="staked_units", help_text="active stake: what counts for eligibility")
+    unbonding_amount = UsdcField(source="unbonding_units",
+                                 help_text="asked back but still slashable; staked_amount + unbonding_amount is the "
+                                           "vault's stakeOf")
+    unbonding_release_at = ZDateTimeField(allow_null=True, help_text="when the unbonding stake can be withdrawn")
     stake_tx_hash = serializers.CharField(allow_null=True)
     stake_chain_id = serializers.IntegerField(allow_null=True)
     stake_contract_address = serializers.CharField(allow_null=True)

@@ -30,12 +30,14 @@ def contract(w3: Web3, name: str, address: str):
     return w3.eth.contract(address=Web3.to_checksum_address(address), abi=load_artifact(name)["abi"])
 
 
-def send(w3: Web3, account, call, *, value: int = 0) -> dict:
-    """Sign locally and send a contract call or constructor; wait for the receipt; raise on revert."""
-    tx = call.build_transaction({
-        "from": account.address, "nonce": w3.eth.get_transaction_count(account.address, "pending"),
-        "chainId": w3.eth.chain_id, "value": value,
-    })
+def send(w3: Web3, account, call, *, value: int = 0, gas: int | None = None) -> dict:
+    """Sign locally and send a contract call or constructor; wait for the receipt; raise on revert.
+    `gas` skips the estimate, for calls whose cost depends on the block they land in."""
+    params = {"from": account.address, "nonce": w3.eth.get_transaction_count(account.address, "pending"),
+              "chainId": w3.eth.chain_id, "value": value}
+    if gas is not None:
+        params["gas"] = gas
+    tx = call.build_transaction(params)
     signed = Account.sign_transaction(tx, account.key)
     receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(signed.raw_transaction), timeout=120)
     if receipt["status"] != 1:

@@ -84,8 +84,9 @@ class ReorgLogAdmin(ReadOnlyAdmin):
 
 @admin.register(StakeLedger)
 class StakeLedgerAdmin(ReadOnlyAdmin):
-    list_display = ("event_id", "agent", "delta", "block_number", "log_index")
+    list_display = ("event_id", "agent", "kind", "delta", "requested", "release_at", "block_number", "log_index")
     search_fields = ("agent", "tx_hash")
+    list_filter = ("kind",)
     ordering = ("-block_number", "-log_index")
 
 

@@ -44,13 +44,19 @@ def resolve_unbonding_period(chain_id: int, unbonding_period: int | None) -> int
 
 
 def deploy_suite(*, w3: Web3, deployer_key: str, owner: str, slasher: str, usdc: str | None = None,
-                 with_mock_usdc: bool = False, unbonding_period: int | None = None, progress=print) -> dict:
-    """Deploy StakeVault, TreasuryVault and AnchorRegistry (and a mock USDC on a dev chain).
+                 with_mock_usdc: bool = False, unbonding_period: int | None = None, only=SUITE,
+                 progress=print) -> dict:
+    """Deploy StakeVault, TreasuryVault and AnchorRegistry (and a mock USDC on a dev chain), or `only`
+    some of them (a vault migration deploys just a new StakeVault: docs/contracts.md).
 
     `unbonding_period` (seconds; None = 7 days, or 0 on a dev chain) is set on the StakeVault. Only its
     owner can set it and ownership is two-step, so for another owner the deployer owns the vault first,
     sets the period and hands over: the result's "pending_owner_acceptance" lists the contracts whose
     owner must still call acceptOwnership()."""
+    unknown = set(only) - set(SUITE)
+    if unknown or not only:
+        raise InvalidInput(f"nothing to deploy among {sorted(unknown)}; choose from {', '.join(SUITE)}",
+                           code="unknown_contract")
     chain_id = w3.eth.chain_id
     owner, slasher = normalize_address(owner, field="owner"), normalize_address(slasher, field="slasher")
     if with_mock_usdc and chain_id not in DEV_CHAIN_IDS:
@@ -75,8 +81,9 @@ def deploy_suite(*, w3: Web3, deployer_key: str, owner: str, slasher: str, usdc:
     checksum = Web3.to_checksum_address
     hand_over = period != 0 and owner != account.address.lower()
     vault_owner = account.address if hand_over else checksum(owner)
-    record("StakeVault", *deploy(w3, account, "StakeVault", checksum(usdc), vault_owner, checksum(slasher)))
-    if period:
+    if "StakeVault" in only:
+        record("StakeVault", *deploy(w3, account, "StakeVault", checksum(usdc), vault_owner, checksum(slasher)))
+    if period and "StakeVault" in only:
         vault = contract(w3, "StakeVault", contracts["StakeVault"]["address"])
         send(w3, account, vault.functions.setUnbondingPeriod(period))
         progress(f"set StakeVault unbonding period to {period}s")
@@ -84,8 +91,10 @@ def deploy_suite(*, w3: Web3, deployer_key: str, owner: str, slasher: str, usdc:
             send(w3, account, vault.functions.transferOwnership(checksum(owner)))
             pending.append("StakeVault")
             progress(f"proposed {owner} as StakeVault owner (two-step: not yet accepted)")
-    record("TreasuryVault", *deploy(w3, account, "TreasuryVault", checksum(owner), checksum(usdc)))
-    record("AnchorRegistry", *deploy(w3, account, "AnchorRegistry", checksum(owner)))
+    if "TreasuryVault" in only:
+        record("TreasuryVault", *deploy(w3, account, "TreasuryVault", checksum(owner), checksum(usdc)))
+    if "AnchorRegistry" in only:
+        record("AnchorRegistry", *deploy(w3, account, "AnchorRegistry", checksum(owner)))
     for name in pending:  # last, so it is not lost among the lines above
         progress(f"ACTION NEEDED: {owner} must call acceptOwnership() on {name} {contracts[name]['address']}; "
                  f"until then the deployer {account.address.lower()} owns it")
@@ -95,6 +104,20 @@ def deploy_suite(*, w3: Web3, deployer_key: str, owner: str, slasher: str, usdc:
         "pending_owner_acceptance": pending,
         "deployed_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
     }
+
+
+def replace_in_deployment(path: Path, name: str, info: dict) -> dict:
+    """Point the deployment file's `name` at a new contract, keeping the old entry under
+    "retired_contracts" (a vault migration still indexes the old vault: docs/contracts.md)."""
+    data = read_deployment(path)
+    if data is None:
+        raise InvalidInput(f"no deployment file at {path}", code="no_deployment")
+    old = data.setdefault("contracts", {}).get(name)
+    if old and old["address"] != info["address"]:
+        data.setdefault("retired_contracts", []).append({"name": name, **old})
+    data["contracts"][name] = info
+    write_deployment(path, data, force=False)
+    return data
 
 
 def write_deployment(path: Path, data: dict, *, force: bool) -> None:

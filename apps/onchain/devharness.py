@@ -48,6 +48,21 @@ class Harness:
     def withdraw(self, account, units):
         return send(self.w3, account, self.stake.functions.withdraw(units))
 
+    def request_withdrawal(self, account, units):
+        # Not estimated: anvil estimates exactly, and rewriting releaseAt with the value it already holds
+        # (same timestamp) is cheaper than with a new one, so an estimate from the pending block can run
+        # out of gas in the next.
+        return send(self.w3, account, self.stake.functions.requestWithdrawal(units), gas=150_000)
+
+    def set_unbonding_period(self, seconds):
+        return send(self.w3, self.owner, self.stake.functions.setUnbondingPeriod(seconds))
+
+    def pass_time(self, seconds):
+        """Mines a block `seconds` later: calls are estimated against the latest block, so the clock
+        must have moved in one for a released withdrawal to go through."""
+        self.w3.provider.make_request("evm_increaseTime", [seconds])
+        self.mine(1)
+
     def slash(self, account, units, recipient):
         return send(self.w3, self.slasher, self.stake.functions.slash(account.address, units, recipient.address))
 

@@ -11,6 +11,12 @@ STREAM_CONTRACTS = {"stake_vault": "StakeVault", "treasury_vault": "TreasuryVaul
                     "anchor_registry": "AnchorRegistry"}
 
 
+def stream_kind(name: str) -> str:
+    """stake_vault for "stake_vault" and for "stake_vault@0x1234abcd", the name a stream keeps when a newer
+    contract takes over the plain name (a vault migration, a dev-chain redeploy)."""
+    return name.split("@", 1)[0]
+
+
 @dataclass(frozen=True)
 class EventSpec:
     name: str

@@ -16,7 +16,7 @@ from apps.treasury.services import donor_totals_recompute, treasury_entries_appl
 
 from .anchor_projection import anchor_apply
 from .bulk import copy_rows, jsonb
-from .events import STREAM_CONTRACTS, decode_log
+from .events import STREAM_CONTRACTS, decode_log, stream_kind
 from .models import ChainEvent, ChainStream, StreamBlock
 from .projections import stake_apply, stake_recompute
 from .services import stream_rollback
@@ -136,7 +136,7 @@ def _advance(stream: ChainStream, rpc: JsonRpc) -> StepResult:
 
 
 def _decode(stream: ChainStream, logs: list[dict], hashes: dict[int, str]) -> list[Decoded]:
-    contract = STREAM_CONTRACTS[stream.name]
+    contract = STREAM_CONTRACTS[stream_kind(stream.name)]
     last = max(hashes)
     events = {}
     for raw in logs:

@@ -83,12 +83,17 @@ class ReorgLog(models.Model):
 
 
 class StakeLedger(models.Model):
-    """Signed stake changes from StakeVault events; the stake projection is their sum."""
+    """One row per StakeVault event that moves an agent's stake. The total stake is the sum of `delta`;
+    the active / unbonding split comes from replaying the rows in order (apps/onchain/stake_split.py)."""
 
     event = models.OneToOneField(ChainEvent, on_delete=models.CASCADE, primary_key=True, related_name="stake_entry")
     stream = models.ForeignKey(ChainStream, on_delete=models.CASCADE)
     agent = models.CharField(max_length=42)
-    delta = models.DecimalField(max_digits=78, decimal_places=0)
+    kind = models.CharField(max_length=40, help_text="the event: Deposited, Withdrawn, Slashed or WithdrawalRequested")
+    delta = models.DecimalField(max_digits=78, decimal_places=0, help_text="change of the total (0 for a request)")
+    requested = models.DecimalField(max_digits=78, decimal_places=0, default=0,
+                                    help_text="WithdrawalRequested: moved from active into unbonding")
+    release_at = models.BigIntegerField(null=True, blank=True, help_text="WithdrawalRequested: unix seconds")
     block_number = models.BigIntegerField()
     log_index = models.IntegerField()
     tx_hash = models.CharField(max_length=66)

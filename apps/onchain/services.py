@@ -7,6 +7,7 @@ from django.db import transaction
 from apps.common.chain import normalize_address
 from apps.common.errors import InvalidInput
 from apps.common.rpc import JsonRpc, rpc_from_settings
+from apps.common.services import audit_record
 from apps.treasury.models import TreasuryEntry
 from apps.treasury.services import donor_totals_recompute
 
@@ -26,6 +27,9 @@ def stream_ensure(*, name: str, chain_id: int, contract_address: str, start_bloc
     if name not in STREAM_CONTRACTS:
         raise InvalidInput(f"unknown stream {name!r}; one of {', '.join(STREAM_CONTRACTS)}", code="unknown_stream")
     address = normalize_address(contract_address, field="contract_address")
+    known = ChainStream.objects.filter(chain_id=chain_id, contract_address=address).first()
+    if known is not None:  # under its plain name, or an older vault still followed during a migration
+        return known
     _retire_superseded(name=name, chain_id=chain_id, address=address)
     stream, _ = ChainStream.objects.get_or_create(
         chain_id=chain_id, contract_address=address,
@@ -43,12 +47,50 @@ def _retire_superseded(*, name: str, chain_id: int, address: str) -> None:
         return
     if chain_id not in DEV_CHAIN_IDS:
         raise InvalidInput(f"stream {name!r} on chain {chain_id} already follows {old.contract_address}, not "
-                           f"{address}; see the runbook's vault migration before indexing a new contract",
+                           f"{address}; see the runbook's vault migration before indexing a new contract "
+                           "(manage.py stake_vault_migrate for a StakeVault)",
                            code="stream_exists")
-    old.name = f"{name}@{old.contract_address[:10]}"[:40]
+    old.name = _old_name(name, old.contract_address)
     old.halted, old.halted_reason = True, f"superseded by a redeploy at {address}"
     old.save(update_fields=["name", "halted", "halted_reason", "updated_at"])
+    # The stake projection sums every stake stream on the chain (a vault migration follows two); a
+    # redeployed dev chain's old vault is gone, so its stake must stop counting.
+    doomed = StakeLedger.objects.filter(stream=old)
+    agents = set(doomed.values_list("agent", flat=True))
+    doomed.delete()
+    stake_recompute(old, agents)
     log.warning("stream_superseded", stream=name, old=old.contract_address, new=address)
+
+
+def _old_name(name: str, address: str) -> str:
+    return f"{name}@{address[:10]}"[:40]
+
+
+@transaction.atomic
+def stake_vault_follow_new(*, chain_id: int, contract_address: str, start_block: int, actor: str) -> ChainStream:
+    """A vault migration (docs/contracts.md): the new StakeVault takes the `stake_vault` name and the current
+    one is renamed `stake_vault@0x...` but keeps being indexed, so stake in either vault counts (the
+    projection sums them) until agents have moved theirs."""
+    address = normalize_address(contract_address, field="contract_address")
+    current = ChainStream.objects.select_for_update().filter(chain_id=chain_id, name="stake_vault").first()
+    if current is None:
+        raise InvalidInput(f"no stake_vault stream on chain {chain_id} to migrate from", code="unknown_stream")
+    if current.contract_address == address:
+        return current
+    if ChainStream.objects.filter(chain_id=chain_id, contract_address=address).exists():
+        raise InvalidInput(f"{address} is already followed on chain {chain_id}", code="stream_exists")
+    if start_block < 0:
+        raise InvalidInput("the start block must be >= 0", code="invalid_block")
+    current.name = _old_name("stake_vault", current.contract_address)
+    current.save(update_fields=["name", "updated_at"])
+    stream = ChainStream.objects.create(name="stake_vault", chain_id=chain_id, contract_address=address,
+                                        start_block=start_block, next_block=start_block,
+                                        range_size=settings.AGORA_ONCHAIN_START_RANGE)
+    audit_record(actor=actor, action="stake_vault_follow_new", subject=address,
+                 data={"chain_id": chain_id, "start_block": start_block, "old": current.contract_address,
+                       "old_stream": current.name})
+    log.warning("stake_vault_migration", chain_id=chain_id, old=current.contract_address, new=address)
+    return stream
 
 
 def streams_ensure_from_deployment() -> list[ChainStream]:

@@ -55,6 +55,7 @@ def test_stake_requirements_and_status(api, make_wallet):
     staked = make_wallet(stake_usdc=10)
     status = api.get(f"/api/v1/stake/status?address={staked.address}").json()
     assert status["is_eligible"] is True and status["staked_amount"] == 10 and status["stake_tx_hash"] is None
+    assert (status["unbonding_amount"], status["unbonding_release_at"]) == (0, None)  # off chain: all active
     assert api.get(f"/api/v1/stake/status?address={Account.create().address}").json()["is_eligible"] is False
     assert api.get("/api/v1/stake/status?address=0x1").status_code == 400
 

@@ -11,6 +11,7 @@ from apps.common.errors import ApplicationError
 from apps.onchain.deployment import (
     ANVIL_DEFAULT_KEY,
     DEV_CHAIN_IDS,
+    SUITE,
     check_can_write,
     deploy_suite,
     fund_with_mock_usdc,
@@ -31,6 +32,9 @@ class Command(BaseCommand):
         parser.add_argument("--unbonding-period", type=int, metavar="SECONDS",
                             help="StakeVault unbonding period, 0..2592000 (30 days); default: 7 days, 0 on a dev "
                                  "chain. With an owner other than the deployer, the owner must then accept ownership")
+        parser.add_argument("--only", nargs="+", choices=SUITE, metavar="CONTRACT",
+                            help=f"deploy only these ({', '.join(SUITE)}) into a new --out file: moving to a new "
+                                 "StakeVault (docs/contracts.md)")
         parser.add_argument("--fund", nargs="*", default=[], metavar="ADDRESS",
                             help="with --with-mock-usdc: mint 10,000 mock USDC to each address")
         parser.add_argument("--deployer-key-env", default="AGORA_DEPLOYER_KEY",
@@ -55,9 +59,14 @@ class Command(BaseCommand):
         owner = opts["owner"] or deployer
         try:
             check_can_write(opts["out"], chain_id, force=opts["force"])  # fail before spending gas
+            if opts["only"] and (opts["out"].exists() or opts["with_mock_usdc"]):
+                # a part of the suite must not replace the whole file settings read, nor bring its own USDC
+                raise CommandError("--only writes a new file (pick an --out that does not exist) and needs the "
+                                   "existing contracts' USDC (--usdc, not --with-mock-usdc)")
             data = deploy_suite(w3=w3, deployer_key=key, owner=owner, slasher=opts["slasher"] or owner,
                                 usdc=opts["usdc"], with_mock_usdc=opts["with_mock_usdc"],
-                                unbonding_period=opts["unbonding_period"], progress=self.stdout.write)
+                                unbonding_period=opts["unbonding_period"], only=opts["only"] or SUITE,
+                                progress=self.stdout.write)
             if opts["fund"]:
                 if not opts["with_mock_usdc"]:
                     raise CommandError("--fund needs --with-mock-usdc")
