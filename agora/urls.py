@@ -5,6 +5,11 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularYAMLAPIView
 from agora import discovery
 from agora.health import healthz, readyz
 
+handler400 = "agora.errors.bad_request"
+handler403 = "agora.errors.permission_denied"
+handler404 = "agora.errors.page_not_found"
+handler500 = "agora.errors.server_error"
+
 urlpatterns = [
     path("api/v1/", include("agora.api_urls")),  # first: most requests are API calls
     path("healthz", healthz),
