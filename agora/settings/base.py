@@ -206,6 +206,10 @@ AGORA_ANCHOR_REGISTRY_ADDRESS = env("AGORA_ANCHOR_REGISTRY_ADDRESS", default=_de
 if _deployment.get("usdc_address") and "AGORA_USDC_ADDRESS" not in os.environ:
     AGORA_USDC_ADDRESS = _deployment["usdc_address"]
 AGORA_AUTH_EIP1271_ENABLED = env.bool("AGORA_AUTH_EIP1271_ENABLED", default=False)
+# A contract wallet's isValidSignature is the caller's code: cap the gas of the eth_call that runs it, and
+# the time the whole check may take (apps/auth/eip1271.py).
+AGORA_AUTH_EIP1271_GAS = env.int("AGORA_AUTH_EIP1271_GAS", default=2_000_000)
+AGORA_AUTH_EIP1271_DEADLINE_SECONDS = env.float("AGORA_AUTH_EIP1271_DEADLINE_SECONDS", default=3.0)
 AGORA_ONCHAIN_CONFIRMATIONS = env.int("AGORA_ONCHAIN_CONFIRMATIONS", default=20)
 AGORA_ONCHAIN_MAX_REORG_DEPTH = env.int("AGORA_ONCHAIN_MAX_REORG_DEPTH", default=64)
 AGORA_ONCHAIN_START_RANGE = env.int("AGORA_ONCHAIN_START_RANGE", default=2000)

@@ -1,3 +1,5 @@
+import math
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -50,7 +52,7 @@ class ChallengeCreateApi(APIView):
         enforce_auth_ip(request)
         data = body_data(request, ChallengeInputSerializer)
         challenge = services.challenge_create(address=data["address"])
-        ttl = int((challenge.expires_at - challenge.issued_at).total_seconds())
+        ttl = math.ceil((challenge.expires_at - challenge.issued_at).total_seconds())
         return Response({"address": challenge.address, "nonce": challenge.nonce,
                          "message_to_sign": challenge.message, "expires_in_seconds": ttl})
 
