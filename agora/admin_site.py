@@ -17,3 +17,11 @@ class AgoraAdminSite(AdminSite):
 
 class AgoraAdminConfig(AdminConfig):
     default_site = "agora.admin_site.AgoraAdminSite"
+
+    def ready(self):
+        super().ready()  # autodiscovers every app's admin.py
+        from django.contrib import admin
+
+        from agora.beat_admin import guard_periodic_task_admin
+
+        guard_periodic_task_admin(admin.site)
