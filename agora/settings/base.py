@@ -123,6 +123,10 @@ AGORA_WRITE_RATE_LIMIT_PER_MIN = env.int("AGORA_WRITE_RATE_LIMIT_PER_MIN", defau
 # Reverse proxies in front of the app that append to X-Forwarded-For (apps/common/api/clientip.py).
 AGORA_TRUSTED_PROXY_COUNT = env.int("AGORA_TRUSTED_PROXY_COUNT", default=0)
 RATELIMIT_IP_META_KEY = "apps.common.api.clientip.client_ip"
+RATELIMIT_IPV6_MASK = 64  # one IPv6 client usually holds a whole /64: count it as one (django-ratelimit)
+# /metrics answers these client IPs (addresses or networks) and anyone with this bearer token (agora/metrics_view.py).
+AGORA_METRICS_ALLOWED_IPS = env.list("AGORA_METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+AGORA_METRICS_TOKEN = env("AGORA_METRICS_TOKEN", default="")
 AGORA_OPERATOR_ADDRESSES = [a.lower() for a in env.list("AGORA_OPERATOR_ADDRESSES", default=[])]
 AGORA_AUTH_NONCE_TTL_SECONDS = env.int("AGORA_AUTH_NONCE_TTL_SECONDS", default=300)
 AGORA_SESSION_TTL_SECONDS = env.int("AGORA_SESSION_TTL_SECONDS", default=7 * 24 * 3600)
