@@ -194,3 +194,17 @@ def test_a_500_under_api_is_the_json_error_shape(settings, path):
 def test_a_bad_host_under_api_is_a_json_400(api):
     response = api.get("/api/v1/jobs", HTTP_HOST="evil.example")
     assert response.status_code == 400 and response.json()["code"] == "bad_request"
+
+
+def test_per_ip_limits_count_an_ipv6_client_by_its_64(api, settings):
+    """One IPv6 client holds a whole /64: hopping addresses inside it must not buy a fresh budget."""
+    settings.AGORA_RATE_LIMIT_PER_MIN = 2
+    same_64 = [api.get("/api/v1/jobs", REMOTE_ADDR=f"2001:db8:1:2::{i}").status_code for i in (1, 2, 3)]
+    other_64 = api.get("/api/v1/jobs", REMOTE_ADDR="2001:db8:1:3::1").status_code
+    assert same_64 == [200, 200, 429] and other_64 == 200
+    settings.AGORA_RATE_LIMIT_PER_MIN = 100000
+    settings.AGORA_AUTH_RATE_LIMIT_PER_MIN = 2
+    body = {"address": "0x" + "1" * 40}
+    auth = [api.post("/api/v1/agents/auth/challenge", body, format="json", REMOTE_ADDR=f"2001:db8:9:9::{i}")
+            .status_code for i in (1, 2, 3)]
+    assert auth == [200, 200, 429]
