@@ -120,6 +120,9 @@ AGORA_DEV_SECRET = env("AGORA_DEV_SECRET", default="")
 AGORA_RATE_LIMIT_PER_MIN = env.int("AGORA_RATE_LIMIT_PER_MIN", default=300)
 AGORA_AUTH_RATE_LIMIT_PER_MIN = env.int("AGORA_AUTH_RATE_LIMIT_PER_MIN", default=30)
 AGORA_WRITE_RATE_LIMIT_PER_MIN = env.int("AGORA_WRITE_RATE_LIMIT_PER_MIN", default=120)
+# Per IP on the topic page's live fragment (polled every 5 s per open tab) and on admin sign-in attempts.
+AGORA_LIVE_RATE_LIMIT_PER_MIN = env.int("AGORA_LIVE_RATE_LIMIT_PER_MIN", default=60)
+AGORA_ADMIN_LOGIN_RATE_LIMIT_PER_MIN = env.int("AGORA_ADMIN_LOGIN_RATE_LIMIT_PER_MIN", default=10)
 # Reverse proxies in front of the app that append to X-Forwarded-For (apps/common/api/clientip.py).
 AGORA_TRUSTED_PROXY_COUNT = env.int("AGORA_TRUSTED_PROXY_COUNT", default=0)
 RATELIMIT_IP_META_KEY = "apps.common.api.clientip.client_ip"

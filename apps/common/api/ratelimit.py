@@ -76,6 +76,10 @@ def enforce_auth_ip(request) -> None:
 
 
 def enforce_write_address(request) -> None:
-    address = request.user.address
+    enforce_write_for(request, request.user.address)
+
+
+def enforce_write_for(request, address: str) -> None:
+    """Per-address writes, shared by the API (bearer) and the sponsor pages (session cookie)."""
     enforce(request, group="write-address", key=lambda _g, _r: address,
             per_minute=settings.AGORA_WRITE_RATE_LIMIT_PER_MIN)
