@@ -30,7 +30,8 @@ class VerifyInputSerializer(serializers.Serializer):
     address = AddressField()
     signature = serializers.CharField(max_length=2000)
     nonce = serializers.CharField(max_length=64, required=False,
-                                  help_text="Optional: which challenge was signed (default: any open one)")
+                                  help_text="Optional: which challenge was signed (default: an account's newest open "
+                                            "ones; a contract wallet's newest unexpired one)")
 
 
 class VerifyOutputSerializer(serializers.Serializer):
