@@ -5,10 +5,10 @@ so a check must not let it hold a worker: at most two round trips (eth_chainId +
 batch, then one eth_call), the eth_call capped at AGORA_AUTH_EIP1271_GAS, and all of it within
 AGORA_AUTH_EIP1271_DEADLINE_SECONDS (each request's timeout is the time left).
 
-Outcomes: True (the wallet approves), False (no code there, the wallet said no, reverted or ran out
-of gas; or the RPC could not tell us whether the address is a contract at all, so a plain account's
-wrong signature stays a 401 while the RPC is down), or ServiceUnavailable when the address is a
-contract but the RPC failed while asking it.
+Outcomes: True (the wallet approves); False (no code there, the wallet said no, reverted or ran out
+of gas); NotAuthenticated when the RPC can't tell whether the address is a contract at all (down, or
+on another chain), so a plain account's wrong signature stays a 401 while the RPC is down; or
+ServiceUnavailable when the address is a contract but the RPC failed while asking it.
 """
 import time
 
@@ -18,7 +18,7 @@ from django.conf import settings
 from eth_abi import encode
 from eth_account.messages import _hash_eip191_message, encode_defunct
 
-from apps.common.errors import ServiceUnavailable
+from apps.common.errors import NotAuthenticated, ServiceUnavailable
 from apps.common.rpc import JsonRpc, RpcError
 
 log = structlog.get_logger(__name__)
@@ -40,14 +40,21 @@ def is_valid_contract_signature(*, address: str, message: str, signature: bytes)
         return False
     rpc = _DeadlineRpc(settings.AGORA_RPC_URL, settings.AGORA_AUTH_EIP1271_DEADLINE_SECONDS)
     try:
+        return _check(rpc, address=address, message=message, signature=signature)
+    finally:
+        rpc.http.close()
+
+
+def _check(rpc, *, address: str, message: str, signature: bytes) -> bool:
+    try:
         chain_hex, code = rpc.batch([("eth_chainId", []), ("eth_getCode", [address, "latest"])])
     except (RpcError, _Unreachable, TypeError, ValueError) as exc:
         log.warning("eip1271_rpc_unavailable", step="get_code", error=str(exc)[:200])
-        return False
+        raise _unknown("the chain could not be reached") from None
     if _int(chain_hex) != settings.AGORA_CHAIN_ID:
         # Another chain's contract at this address says nothing about this deployment's sign-in.
         log.error("eip1271_rpc_wrong_chain", rpc_chain_id=chain_hex, expected=settings.AGORA_CHAIN_ID)
-        return False
+        raise _unknown("the server's RPC is on another chain")
     if not isinstance(code, str) or code in ("0x", "0x0", ""):
         return False  # a plain account: only ecrecover can sign for it
     digest = _hash_eip191_message(encode_defunct(text=message))
@@ -74,6 +81,11 @@ def _approves(result) -> bool:
     except ValueError:
         return False
     return len(data) == _RESULT_BYTES and data[:4] == MAGIC_VALUE and not any(data[4:])
+
+
+def _unknown(why: str) -> NotAuthenticated:
+    return NotAuthenticated(f"signature does not match the issued message for this address (contract wallets "
+                            f"could not be checked: {why}; try again later)", code="signature_invalid")
 
 
 def _unavailable(exc) -> ServiceUnavailable:

@@ -91,6 +91,7 @@ def test_rpc_down_a_contract_wallet_cannot_sign_in_and_keeps_its_challenge(eip12
     response = client.post("/api/v1/agents/auth/verify", {"address": safe["address"], "signature": signature},
                            format="json")
     assert response.status_code == 401 and response.json()["code"] == "signature_invalid"
+    assert "could not be checked" in response.json()["detail"]
     eip1271_on.AGORA_RPC_URL = safe["safe"].w3.provider.endpoint_uri
     ok = client.post("/api/v1/agents/auth/verify", {"address": safe["address"], "signature": signature},
                      format="json")
@@ -180,6 +181,7 @@ def test_an_rpc_on_another_chain_is_not_trusted(proxy, wallet, eip1271_on):
     rpc = proxy()
     response = _verify(client, address, signature)
     assert response.status_code == 401 and "eth_call" not in rpc.methods
+    assert "another chain" in response.json()["detail"]
 
 
 def test_an_rpc_failure_while_asking_the_wallet_is_503_and_keeps_the_challenge(proxy, wallet):
