@@ -1,6 +1,11 @@
 """The operator console: Django admin with a dashboard of counts on its index page."""
+from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.contrib.admin.apps import AdminConfig
+from django.http import HttpResponse
+
+from apps.common.api.errors import RateLimited
+from apps.common.api.ratelimit import enforce
 
 
 class AgoraAdminSite(AdminSite):
@@ -14,6 +19,27 @@ class AgoraAdminSite(AdminSite):
 
         return super().index(request, {**(extra_context or {}), "dashboard": dashboard_counts()})
 
+    def login(self, request, extra_context=None):
+        # Password guessing: sign-in attempts are limited per client IP (an IPv6 client by its /64).
+        if request.method == "POST":
+            try:
+                enforce(request, group="admin-login", key="ip",
+                        per_minute=settings.AGORA_ADMIN_LOGIN_RATE_LIMIT_PER_MIN)
+            except RateLimited as exc:
+                response = HttpResponse(f"Too many sign-in attempts; retry after {exc.retry_after} s.\n",
+                                        status=429, content_type="text/plain")
+                response["Retry-After"] = str(exc.retry_after)
+                return response
+        return super().login(request, extra_context)
+
 
 class AgoraAdminConfig(AdminConfig):
     default_site = "agora.admin_site.AgoraAdminSite"
+
+    def ready(self):
+        super().ready()  # autodiscovers every app's admin.py
+        from django.contrib import admin
+
+        from agora.beat_admin import guard_periodic_task_admin
+
+        guard_periodic_task_admin(admin.site)

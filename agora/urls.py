@@ -4,6 +4,12 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularYAMLAPIView
 
 from agora import discovery
 from agora.health import healthz, readyz
+from agora.metrics_view import metrics
+
+handler400 = "agora.errors.bad_request"
+handler403 = "agora.errors.permission_denied"
+handler404 = "agora.errors.page_not_found"
+handler500 = "agora.errors.server_error"
 
 urlpatterns = [
     path("api/v1/", include("agora.api_urls")),  # first: most requests are API calls
@@ -16,6 +22,6 @@ urlpatterns = [
     path(".well-known/agent.json", discovery.agent_manifest),
     path("agora-agent-manifest.json", discovery.agent_manifest),
     path("admin/", admin.site.urls),
-    path("", include("django_prometheus.urls")),
+    path("metrics", metrics),
     path("", include("agora.page_urls")),
 ]

@@ -117,7 +117,7 @@ def start_server(port: int, workers: int, log_level: str, list_cache_seconds: in
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("BENCH_SETTINGS", "agora.settings.production"),
            "DATABASE_URL": DB_URL,
            "SECRET_KEY": "bench-secret-key-not-for-production-0123456789abcdef", "ALLOWED_HOSTS": "127.0.0.1",
-           "AGORA_ANCHOR_SALT_KEY": "bench-anchor-salt-key",
+           "AGORA_ANCHOR_SALT_KEY": "bench-anchor-salt-key", "AGORA_BASE_URL": "https://agora.example",
            "REDIS_URL": "redis://127.0.0.1:6379/13", "SECURE_SSL_REDIRECT": "false", "AGORA_SERVICE_STAGE": "dev",
            "AGORA_RATE_LIMIT_PER_MIN": "10000000", "AGORA_WRITE_RATE_LIMIT_PER_MIN": "10000000",
            "AGORA_AUTH_RATE_LIMIT_PER_MIN": "10000000", "LOG_LEVEL": log_level, "DB_CONN_MAX_AGE": "600",

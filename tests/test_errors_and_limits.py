@@ -159,3 +159,52 @@ def test_the_api_answers_json_or_406(api, accept, status):
     assert response.status_code == status and response["Content-Type"].startswith("application/json")
     if status == 406:
         assert set(response.json()) == {"detail", "code"}
+
+
+@pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete", "options", "head"])
+@pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v1/jobs/00000000-0000-0000-0000-000000000000/nope",
+                                  "/api/v2/jobs", "/api/"])
+def test_unknown_api_paths_are_json_404s_for_every_method(settings, method, path):
+    """Browsers' CSRF checks apply (a signed-in sponsor has a session cookie): an unknown API path is
+    still the API's 404, never Django's HTML "CSRF verification failed" page."""
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(User.objects.create_user("someone"))
+    response = client.generic(method.upper(), path, data="{}", content_type="application/json")
+    assert response.status_code == 404, (method, path, response.content[:200])
+    assert response["Content-Type"].startswith("application/json")
+    if method != "head":
+        assert response.json() == {"detail": "Not found.", "code": "not_found"}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/boom", "/api/v1/boom-drf"])
+def test_a_500_under_api_is_the_json_error_shape(settings, path):
+    from django.test import Client
+
+    settings.ROOT_URLCONF = "tests.pages.urls_500"
+    response = Client(raise_request_exception=False).get(path)
+    assert response.status_code == 500 and response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"detail", "code"} and body["code"] == "server_error"
+    assert "hunter2" not in response.content.decode() and response["X-Request-ID"]
+
+
+def test_a_bad_host_under_api_is_a_json_400(api):
+    response = api.get("/api/v1/jobs", HTTP_HOST="evil.example")
+    assert response.status_code == 400 and response.json()["code"] == "bad_request"
+
+
+def test_per_ip_limits_count_an_ipv6_client_by_its_64(api, settings):
+    """One IPv6 client holds a whole /64: hopping addresses inside it must not buy a fresh budget."""
+    settings.AGORA_RATE_LIMIT_PER_MIN = 2
+    same_64 = [api.get("/api/v1/jobs", REMOTE_ADDR=f"2001:db8:1:2::{i}").status_code for i in (1, 2, 3)]
+    other_64 = api.get("/api/v1/jobs", REMOTE_ADDR="2001:db8:1:3::1").status_code
+    assert same_64 == [200, 200, 429] and other_64 == 200
+    settings.AGORA_RATE_LIMIT_PER_MIN = 100000
+    settings.AGORA_AUTH_RATE_LIMIT_PER_MIN = 2
+    body = {"address": "0x" + "1" * 40}
+    auth = [api.post("/api/v1/agents/auth/challenge", body, format="json", REMOTE_ADDR=f"2001:db8:9:9::{i}")
+            .status_code for i in (1, 2, 3)]
+    assert auth == [200, 200, 429]

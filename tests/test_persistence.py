@@ -30,6 +30,7 @@ def _start(port: int, db_name: str, marker_dir: Path) -> subprocess.Popen:
         "DATABASE_URL": f"postgres://{settings['USER'] or 'postgres'}@{settings['HOST'] or '127.0.0.1'}:"
                         f"{settings['PORT'] or 5432}/{db_name}",
         "REDIS_URL": "redis://127.0.0.1:6379/14",
+        "AGORA_BASE_URL": "https://agora.example",
         "SECURE_SSL_REDIRECT": "false",
         "AGORA_SERVICE_STAGE": "demo",
         "AGORA_MIN_REP_SCORE_TO_VOTE": "0",

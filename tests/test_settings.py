@@ -21,11 +21,14 @@ def test_production_refuses_to_start_without_secret_key_and_hosts():
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
 
 
+COMPLETE = {**PROD, "SECRET_KEY": "x7!kP2#vQ9$mL4&nR8*tW1^yZ6@bC3%dF5(gH0)jK_-=+aSdFgHjKl",
+            "ALLOWED_HOSTS": "agora.example", "DATABASE_URL": "postgres://postgres@127.0.0.1/agora",
+            "AGORA_ANCHOR_SALT_KEY": "a-long-random-anchor-salt-key", "AGORA_BASE_URL": "https://agora.example",
+            "REDIS_URL": "redis://127.0.0.1:6379/15"}
+
+
 def test_production_check_deploy_is_clean():
-    env = {**PROD, "SECRET_KEY": "x7!kP2#vQ9$mL4&nR8*tW1^yZ6@bC3%dF5(gH0)jK_-=+aSdFgHjKl",
-           "ALLOWED_HOSTS": "agora.example", "DATABASE_URL": "postgres://postgres@127.0.0.1/agora",
-           "AGORA_ANCHOR_SALT_KEY": "a-long-random-anchor-salt-key"}
-    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=COMPLETE)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -49,3 +52,15 @@ def test_economy_settings_are_checked_at_startup(split, min_bounty, per_win, pro
     with pytest.raises(ImproperlyConfigured, match=problem):
         _economy_check(*split, min_bounty, per_win)
     _economy_check(70, 25, 5, "0", 0)  # the defaults' shape, a free minimum and no win points are fine
+@pytest.mark.parametrize("name, value", [
+    ("AGORA_BASE_URL", None),                      # sign-in messages would name 127.0.0.1:8000
+    ("AGORA_BASE_URL", "http://agora.example"),    # and must be https
+    ("REDIS_URL", None),                           # rate limits and Celery would go per process
+    ("REDIS_URL", ""),
+])
+def test_production_refuses_to_start_without_base_url_and_redis(name, value):
+    env = {k: v for k, v in COMPLETE.items() if k != name}
+    if value is not None:
+        env[name] = value
+    result = _manage("check", env=env)
+    assert result.returncode != 0 and name in result.stderr, result.stderr[-500:]

@@ -121,9 +121,16 @@ AGORA_DEV_SECRET = env("AGORA_DEV_SECRET", default="")
 AGORA_RATE_LIMIT_PER_MIN = env.int("AGORA_RATE_LIMIT_PER_MIN", default=300)
 AGORA_AUTH_RATE_LIMIT_PER_MIN = env.int("AGORA_AUTH_RATE_LIMIT_PER_MIN", default=30)
 AGORA_WRITE_RATE_LIMIT_PER_MIN = env.int("AGORA_WRITE_RATE_LIMIT_PER_MIN", default=120)
+# Per IP on the topic page's live fragment (polled every 5 s per open tab) and on admin sign-in attempts.
+AGORA_LIVE_RATE_LIMIT_PER_MIN = env.int("AGORA_LIVE_RATE_LIMIT_PER_MIN", default=60)
+AGORA_ADMIN_LOGIN_RATE_LIMIT_PER_MIN = env.int("AGORA_ADMIN_LOGIN_RATE_LIMIT_PER_MIN", default=10)
 # Reverse proxies in front of the app that append to X-Forwarded-For (apps/common/api/clientip.py).
 AGORA_TRUSTED_PROXY_COUNT = env.int("AGORA_TRUSTED_PROXY_COUNT", default=0)
 RATELIMIT_IP_META_KEY = "apps.common.api.clientip.client_ip"
+RATELIMIT_IPV6_MASK = 64  # one IPv6 client usually holds a whole /64: count it as one (django-ratelimit)
+# /metrics answers these client IPs (addresses or networks) and anyone with this bearer token (agora/metrics_view.py).
+AGORA_METRICS_ALLOWED_IPS = env.list("AGORA_METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+AGORA_METRICS_TOKEN = env("AGORA_METRICS_TOKEN", default="")
 AGORA_OPERATOR_ADDRESSES = [a.lower() for a in env.list("AGORA_OPERATOR_ADDRESSES", default=[])]
 AGORA_AUTH_NONCE_TTL_SECONDS = env.int("AGORA_AUTH_NONCE_TTL_SECONDS", default=300)
 AGORA_SESSION_TTL_SECONDS = env.int("AGORA_SESSION_TTL_SECONDS", default=7 * 24 * 3600)
@@ -248,6 +255,10 @@ AGORA_ANCHOR_REGISTRY_ADDRESS = env("AGORA_ANCHOR_REGISTRY_ADDRESS", default=_de
 if _deployment.get("usdc_address") and "AGORA_USDC_ADDRESS" not in os.environ:
     AGORA_USDC_ADDRESS = _deployment["usdc_address"]
 AGORA_AUTH_EIP1271_ENABLED = env.bool("AGORA_AUTH_EIP1271_ENABLED", default=False)
+# A contract wallet's isValidSignature is the caller's code: cap the gas of the eth_call that runs it, and
+# the time the whole check may take (apps/auth/eip1271.py).
+AGORA_AUTH_EIP1271_GAS = env.int("AGORA_AUTH_EIP1271_GAS", default=2_000_000)
+AGORA_AUTH_EIP1271_DEADLINE_SECONDS = env.float("AGORA_AUTH_EIP1271_DEADLINE_SECONDS", default=3.0)
 AGORA_ONCHAIN_CONFIRMATIONS = env.int("AGORA_ONCHAIN_CONFIRMATIONS", default=20)
 AGORA_ONCHAIN_MAX_REORG_DEPTH = env.int("AGORA_ONCHAIN_MAX_REORG_DEPTH", default=64)
 AGORA_ONCHAIN_START_RANGE = env.int("AGORA_ONCHAIN_START_RANGE", default=2000)

@@ -1,4 +1,7 @@
-"""Production: no insecure defaults. SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL are required."""
+"""Production: no insecure defaults. SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, AGORA_BASE_URL (https) and
+REDIS_URL are required."""
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F401,F403
 from .base import env
 
@@ -10,6 +13,15 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 AGORA_SERVICE_STAGE = env("AGORA_SERVICE_STAGE", default="prod")
 AGORA_ANCHOR_SALT_KEY = env("AGORA_ANCHOR_SALT_KEY")  # no default: leaf salts must not be guessable
+
+# Sign-in messages name this domain and URI, and wallets show them: a default would bind every
+# signature to 127.0.0.1, and plain http would let a network attacker relay the sign-in.
+AGORA_BASE_URL = env("AGORA_BASE_URL")
+if not AGORA_BASE_URL.startswith("https://"):
+    raise ImproperlyConfigured("AGORA_BASE_URL must be the public https:// URL of this deployment")
+# Without Redis the cache, the rate-limit counters and the Celery broker silently become per process.
+if not env("REDIS_URL", default=""):
+    raise ImproperlyConfigured("Set the REDIS_URL environment variable (cache, rate limits, Celery broker)")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import render
 
-from apps.common.admin import ReadOnlyAdmin
+from apps.common.admin import ReadOnlyAdmin, action_permission
 
 from .models import AgentProfile, AgrLedger, OnchainStake, Reputation, ReputationLedger, Stake
 from .services import reputation_reset
@@ -28,7 +28,7 @@ class ReputationAdmin(ReadOnlyAdmin):
     ordering = ("-score",)
     actions = ["reset_with_reason"]
 
-    @admin.action(description="Reset reputation to 0 (asks for a reason)")
+    @admin.action(description="Reset reputation to 0 (asks for a reason)", permissions=["reset"])
     def reset_with_reason(self, request, queryset):
         form = ResetReasonForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
@@ -40,6 +40,8 @@ class ReputationAdmin(ReadOnlyAdmin):
             **self.admin_site.each_context(request), "title": "Reset reputation", "form": form,
             "queryset": queryset, "action": "reset_with_reason", "opts": self.model._meta,
         })
+
+    has_reset_permission = action_permission("agents.reset_reputation")
 
 
 @admin.register(ReputationLedger)

@@ -38,6 +38,7 @@ class Reputation(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["-score", "address"], name="reputation_leaderboard")]
+        permissions = [("reset_reputation", "Can reset reputations (admin action)")]
 
     def __str__(self):
         return f"{self.address}: {self.score}"

@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from apps.common.admin import ReadOnlyAdmin
+from apps.common.admin import ReadOnlyAdmin, action_permission
 
 from .models import AgentSession, AuthChallenge
 from .services import session_revoke
@@ -15,11 +15,13 @@ class AgentSessionAdmin(ReadOnlyAdmin):
     exclude = ("token_hash",)
     actions = ["revoke"]
 
-    @admin.action(description="Revoke the selected sessions")
+    @admin.action(description="Revoke the selected sessions", permissions=["revoke"])
     def revoke(self, request, queryset):
         for session_id in queryset.filter(revoked_at__isnull=True).values_list("id", flat=True):
             session_revoke(session_id=session_id, reason="revoked by operator", actor=request.user.get_username())
         self.message_user(request, "Sessions revoked.", messages.SUCCESS)
+
+    has_revoke_permission = action_permission("agora_auth.revoke_agentsession")
 
     def has_change_permission(self, request, obj=None):
         return False

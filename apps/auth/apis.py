@@ -1,3 +1,5 @@
+import math
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -28,7 +30,8 @@ class VerifyInputSerializer(serializers.Serializer):
     address = AddressField()
     signature = serializers.CharField(max_length=2000)
     nonce = serializers.CharField(max_length=64, required=False,
-                                  help_text="Optional: which challenge was signed (default: any open one)")
+                                  help_text="Optional: which challenge was signed (default: an account's newest open "
+                                            "ones; a contract wallet's newest unexpired one)")
 
 
 class VerifyOutputSerializer(serializers.Serializer):
@@ -50,7 +53,7 @@ class ChallengeCreateApi(APIView):
         enforce_auth_ip(request)
         data = body_data(request, ChallengeInputSerializer)
         challenge = services.challenge_create(address=data["address"])
-        ttl = int((challenge.expires_at - challenge.issued_at).total_seconds())
+        ttl = math.ceil((challenge.expires_at - challenge.issued_at).total_seconds())
         return Response({"address": challenge.address, "nonce": challenge.nonce,
                          "message_to_sign": challenge.message, "expires_in_seconds": ttl})
 

@@ -1,4 +1,6 @@
 """Sponsors in the browser: the signed-in wallet lives in the Django session."""
+from django.middleware.csrf import rotate_token
+
 SESSION_KEY = "agora_address"
 
 
@@ -7,7 +9,9 @@ def signed_in_address(request) -> str | None:
 
 
 def sign_in(request, address: str) -> None:
-    request.session.cycle_key()  # a fresh session id at sign-in: no fixation
+    # A fresh session id and CSRF token at sign-in, as Django's login() does: neither can be planted beforehand.
+    request.session.cycle_key()
+    rotate_token(request)
     request.session[SESSION_KEY] = address
 
 

@@ -30,5 +30,8 @@ class AgentSession(UUIDModel):
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_reason = models.CharField(max_length=200, blank=True, default="")
 
+    class Meta:
+        permissions = [("revoke_agentsession", "Can revoke agent sessions (admin action)")]
+
     def __str__(self):
         return f"{self.address} session {self.id}"

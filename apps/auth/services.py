@@ -26,31 +26,51 @@ def hash_token(token: str) -> str:
 @transaction.atomic
 def challenge_create(*, address: str) -> AuthChallenge:
     address = normalize_address(address)
-    now = timezone.now().replace(microsecond=0)
+    now = timezone.now()
+    # The message shows whole seconds; the row keeps microseconds so "newest challenge" is well defined
+    # between two asked within one second (a contract wallet is checked against the newest only).
+    shown = now.replace(microsecond=0)
     nonce = secrets.token_hex(16)
-    expires_at = now + timedelta(seconds=settings.AGORA_AUTH_NONCE_TTL_SECONDS)
+    expires_at = shown + timedelta(seconds=settings.AGORA_AUTH_NONCE_TTL_SECONDS)
     message = build_message(base_url=settings.AGORA_BASE_URL, address=address,
                             chain_id=settings.AGORA_CHAIN_ID, nonce=nonce,
-                            issued_at=now, expires_at=expires_at)
+                            issued_at=shown, expires_at=expires_at)
     return AuthChallenge.objects.create(address=address, nonce=nonce, message=message,
                                         issued_at=now, expires_at=expires_at)
 
 
-@transaction.atomic
 def challenge_verify(*, address: str, signature: str, nonce: str | None = None) -> tuple[AgentSession, str]:
-    """Consume the challenge the signature is over and open a bearer session. Every failure is a 401."""
-    address = challenge_consume(address=address, signature=signature, nonce=nonce)
-    return session_create(address=address)
+    """Consume the challenge the signature is over and open a bearer session. Every failure is a 401,
+    except a contract wallet whose check could not reach the chain (503)."""
+    challenge = _challenge_signed(address=address, signature=signature, nonce=nonce)
+    with transaction.atomic():
+        _challenge_use(challenge)
+        profile_ensure(address=challenge.address)
+        return session_create(address=challenge.address)
 
 
-@transaction.atomic
 def challenge_consume(*, address: str, signature: str, nonce: str | None = None) -> str:
     """Check the signature against an open challenge of `address` and use that challenge up.
     Shared by the API (bearer sessions) and the sponsor pages (Django session cookie)."""
+    challenge = _challenge_signed(address=address, signature=signature, nonce=nonce)
+    with transaction.atomic():
+        _challenge_use(challenge)
+        profile_ensure(address=challenge.address)
+    return challenge.address
+
+
+def _challenge_signed(*, address: str, signature: str, nonce: str | None) -> AuthChallenge:
+    """The open challenge `signature` is over. Reads without locks, outside any transaction: a
+    contract wallet's check calls the chain, and nothing may be held while it does.
+
+    ecrecover is local and cheap, so an account's signature is tried against its newest open
+    challenges (asking twice and signing either works). A contract wallet's check costs RPC calls and
+    runs the wallet's code, so it is made once: against the challenge named by `nonce`, else the
+    newest unexpired one."""
     address = normalize_address(address)
     signature_bytes = parse_signature(signature, allow_contract=settings.AGORA_AUTH_EIP1271_ENABLED)
     now = timezone.now()
-    candidates = AuthChallenge.objects.select_for_update().filter(address=address, used_at__isnull=True)
+    candidates = AuthChallenge.objects.filter(address=address, used_at__isnull=True)
     if nonce:
         candidates = candidates.filter(nonce=nonce)
     candidates = list(candidates.order_by("-issued_at")[:_MAX_OPEN_CHALLENGES])
@@ -59,21 +79,24 @@ def challenge_consume(*, address: str, signature: str, nonce: str | None = None)
     live = [c for c in candidates if c.expires_at > now]
     if not live:
         raise NotAuthenticated("the challenge has expired; request a new one", code="challenge_expired")
-    challenge = next((c for c in live if _signed_by(c.message, signature_bytes, address)), None)
-    if challenge is None:
-        raise NotAuthenticated("signature does not match the issued message for this address",
-                               code="signature_invalid")
-    challenge.used_at = now
-    challenge.save(update_fields=["used_at"])
-    profile_ensure(address=address)
-    return address
+    for challenge in live:
+        if recover_signer(challenge.message, signature_bytes) == address:
+            return challenge
+    if is_valid_contract_signature(address=address, message=live[0].message, signature=signature_bytes):
+        return live[0]
+    raise NotAuthenticated("signature does not match the issued message for this address",
+                           code="signature_invalid")
 
 
-def _signed_by(message: str, signature: bytes, address: str) -> bool:
-    """An EOA's ECDSA signature, or (when enabled) a contract wallet's EIP-1271 approval."""
-    if recover_signer(message, signature) == address:
-        return True
-    return is_valid_contract_signature(address=address, message=message, signature=signature)
+def _challenge_use(challenge: AuthChallenge) -> None:
+    """Single use without locks held during the check: only the first of two racing verifies of
+    the same challenge gets the row."""
+    now = timezone.now()
+    used = (AuthChallenge.objects.filter(pk=challenge.pk, used_at__isnull=True, expires_at__gt=now)
+            .update(used_at=now))
+    if not used:
+        raise NotAuthenticated("the challenge was used or expired meanwhile; request a new one",
+                               code="challenge_not_found")
 
 
 def session_create(*, address: str) -> tuple[AgentSession, str]:

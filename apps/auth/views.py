@@ -1,9 +1,8 @@
-import json
-
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from apps.common import jsonsafe
 from apps.common.api.errors import RateLimited, application_error_response, error_response
 from apps.common.api.ratelimit import enforce_auth_ip
 from apps.common.errors import ApplicationError
@@ -16,7 +15,7 @@ def browser_verify(request):
     """The page's wallet script posts {address, signature, nonce} here (CSRF header required)."""
     try:
         enforce_auth_ip(request)
-        body = json.loads(request.body or b"{}")
+        body = jsonsafe.loads(request.body or b"{}")
         if not isinstance(body, dict):
             raise ValueError
         address = services.challenge_consume(address=body.get("address"), signature=body.get("signature"),

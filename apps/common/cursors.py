@@ -4,6 +4,7 @@ import json
 import uuid
 from datetime import datetime
 
+from . import jsonsafe
 from .errors import InvalidInput
 
 
@@ -15,7 +16,7 @@ def encode_cursor(created_at: datetime, pk) -> str:
 def decode_cursor(raw: str) -> tuple[datetime, uuid.UUID]:
     try:
         padded = raw + "=" * (-len(raw) % 4)
-        created, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        created, pk = jsonsafe.loads(base64.urlsafe_b64decode(padded.encode()), max_depth=1)
         return datetime.fromisoformat(created), uuid.UUID(pk)
     except Exception:
         raise InvalidInput("cursor is not valid; use next_cursor from a previous page", code="invalid_cursor") from None

@@ -36,10 +36,17 @@ def page(params: tuple, build) -> bytes:
     version, entry = found.get(VERSION_KEY), found.get(key)
     if version is not None and entry is not None and entry[0] == version:
         return entry[1]
+    try:
+        if version is None:  # evicted or never made: make it now, before building, never after
+            version = _new_version(cache, only_if_missing=True)
+    except Exception as exc:
+        log.warning("list_cache_unavailable", error=type(exc).__name__)
+        return build()
+    # Stored only under the token read before building: a write during the build replaces the token,
+    # so this page is never served after it. (Adopting the token found after the build would file a
+    # page built before a write under that write's token.)
     body = build()
     try:
-        if version is None:
-            version = _new_version(cache, only_if_missing=True)
         cache.set(key, (version, body), ttl)
     except Exception as exc:
         log.warning("list_cache_unavailable", error=type(exc).__name__)

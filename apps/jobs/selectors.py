@@ -138,7 +138,12 @@ def job_explore_list(*, status: str, tag: str | None):
 
 
 def submissions_of_job(*, job_id) -> list[Submission]:
-    return list(Submission.objects.filter(job_id=job_id).order_by("created_at", "id"))
+    return list(submissions_of_job_query(job_id=job_id))
+
+
+def submissions_of_job_query(*, job_id):
+    """Unevaluated, for pages that show a page of them at a time."""
+    return Submission.objects.filter(job_id=job_id).order_by("created_at", "id")
 
 
 def submissions_by_agent(*, address: str, limit: int = 10):

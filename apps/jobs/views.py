@@ -1,4 +1,5 @@
 """Sponsor pages (server-rendered). Thin: parse, call one service or selector, render."""
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -7,6 +8,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.agents.selectors import profile_counts
 from apps.auth.browser import signed_in_address
+from apps.common.api.errors import RateLimited
+from apps.common.api.ratelimit import enforce, enforce_write_for
 from apps.common.errors import ApplicationError
 from apps.common.timefmt import iso_z
 
@@ -18,6 +21,10 @@ from .rules import MAX_TAG_LENGTH
 from .serializers import job_representation
 
 PAGE_SIZE = 20
+# The live fragment is fetched every 5 s by every open topic page: it shows one page of submissions
+# and the top of the ranking, never all of them.
+SUBMISSIONS_PER_PAGE = 20
+RANKING_SHOWN = 50
 
 
 def home(request):
@@ -49,9 +56,11 @@ def _topic_context(request, job) -> dict:
         row["bar_pct"] = round(100 * row["weighted_votes"] / top) if top else 0
         row["sponsors_own"] = row["agent_address"] == job.sponsor_address  # from before sponsors were refused
     me = signed_in_address(request)
-    submissions = selectors.submissions_of_job(job_id=job.id)
+    submissions = Paginator(selectors.submissions_of_job_query(job_id=job.id), SUBMISSIONS_PER_PAGE) \
+        .get_page(request.GET.get("page"))
     return {
-        "job": job, "api": job_representation(job), "ranking": ranking, "submissions": submissions,
+        "job": job, "api": job_representation(job), "ranking": ranking, "ranking_shown": ranking[:RANKING_SHOWN],
+        "ranking_hidden": max(0, len(ranking) - RANKING_SHOWN), "submissions": submissions,
         "is_sponsor": me == job.sponsor_address,
         "can_close": me == job.sponsor_address and job.status == JobStatus.OPEN,
         "receipt": job.receipt_row, "closed_at_iso": iso_z(job.closed_at),
@@ -65,8 +74,18 @@ def topic_detail(request, job_id):
 
 def topic_live(request, job_id):
     """The ranking and submissions fragment the page's script refreshes while a topic is open."""
+    try:
+        enforce(request, group="page-live", key="ip", per_minute=settings.AGORA_LIVE_RATE_LIMIT_PER_MIN)
+    except RateLimited as exc:  # the page's script backs off and keeps showing the last fragment
+        return _too_many(request, "jobs/_live_limited.html", {}, exc)
     job = _job_or_404(job_id)
     return render(request, "jobs/_live.html", _topic_context(request, job))
+
+
+def _too_many(request, template, context, exc: RateLimited):
+    response = render(request, template, {**context, "retry_after": exc.retry_after}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -75,6 +94,12 @@ def topic_new(request):
     if sponsor is None:
         return render(request, "jobs/sign_in_required.html", {"next": request.path}, status=401)
     form = TopicForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            enforce_write_for(request, sponsor)  # the same per-address budget as the API's writes
+        except RateLimited as exc:
+            form.add_error(None, f"Too many changes from this wallet; try again in {exc.retry_after} s.")
+            return _too_many(request, "jobs/topic_new.html", {"form": form}, exc)
     if request.method == "POST" and form.is_valid():
         try:
             job = services.job_create(sponsor=sponsor, title=form.cleaned_data["title"],
@@ -95,6 +120,13 @@ def topic_close(request, job_id):
     sponsor = signed_in_address(request)
     if sponsor != job.sponsor_address:
         return render(request, "403.html", {"reason": "Only the sponsor of this topic can close it."}, status=403)
+    try:
+        enforce_write_for(request, sponsor)
+    except RateLimited as exc:
+        messages.error(request, f"Too many changes from this wallet; try again in {exc.retry_after} s.")
+        response = redirect("topic_detail", job_id=job.id)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     form = CloseForm(request.POST)
     if not form.is_valid():
         context = {**_topic_context(request, job), "close_form": form}

@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from apps.common.admin import ReadOnlyAdmin
+from apps.common.admin import ReadOnlyAdmin, action_permission, superuser_action_permission
 from apps.common.errors import ApplicationError
 from apps.common.rpc import RpcError
 from apps.jobs.models import AnchorBatch
@@ -36,7 +36,10 @@ class ChainStreamAdmin(ReadOnlyAdmin):
     def lag(self, obj):
         return stream_lag(obj)
 
-    @admin.action(description="Reset the cursor (asks for a block and a confirmation)")
+    # Rewinding the indexer rolls back projections: rare and dangerous, so superusers only.
+    has_reset_permission = superuser_action_permission()
+
+    @admin.action(description="Reset the cursor (asks for a block and a confirmation)", permissions=["reset"])
     def reset_cursor_action(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(request, "Reset one stream at a time.", messages.ERROR)
@@ -141,8 +144,7 @@ class AnchorBatchAdmin(ReadOnlyAdmin):
             "anchors": list(queryset.order_by("created_at")), "registry": settings.AGORA_ANCHOR_REGISTRY_ADDRESS,
             "chain_id": settings.AGORA_CHAIN_ID, "opts": self.model._meta})
 
-    def has_export_permission(self, request):
-        return request.user.has_perm("jobs.export_anchorbatch")
+    has_export_permission = action_permission("jobs.export_anchorbatch")
 
 
 @admin.register(AnchorMismatch)

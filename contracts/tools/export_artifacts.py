@@ -15,6 +15,7 @@ CONTRACTS = {
     "MockUSDC": "MockUSDC.sol",
     "NoBoolToken": "NoBoolToken.sol",
     "MockERC1271Wallet": "MockERC1271Wallet.sol",
+    "GasBurning1271Wallet": "GasBurning1271Wallet.sol",
 }
 HERE = Path(__file__).resolve().parent.parent
 

@@ -92,3 +92,78 @@ def test_reset_reputation_asks_for_a_reason_and_records_it(operator, make_wallet
     assert Reputation.objects.get(address=wallet.address).score == 0
     entry = ReputationLedger.objects.filter(address=wallet.address).latest("id")
     assert (entry.kind, entry.reason, entry.actor, entry.delta) == ("operator_reset", "vote ring", "ops", -70)
+
+
+# --- state-changing actions need their own permission -----------------------------------------
+
+@pytest.fixture
+def view_only_staff():
+    """Staff who may open every list page, and nothing more."""
+    from django.contrib.auth.models import Permission
+
+    user = User.objects.create_user("viewer", password="pw", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
+    return User.objects.get(pk=user.pk)  # a fresh instance: no cached permissions
+
+
+def test_every_admin_action_declares_a_permission_beyond_view(rf, view_only_staff):
+    """Covers every ModelAdmin registered now and later: an action without permissions runs for
+    anyone who can see the list."""
+    request = rf.get("/admin/")
+    request.user = view_only_staff
+    for model, model_admin in admin.site._registry.items():
+        for func, name, _description in model_admin._get_base_actions():
+            if name == "delete_selected":
+                continue  # Django's own: needs the delete permission
+            allowed = set(getattr(func, "allowed_permissions", ()))
+            assert allowed - {"view"}, f"{model.__name__}: action {name} has no permission of its own"
+        assert set(model_admin.get_actions(request)) == set(), model.__name__
+
+
+def test_view_only_staff_cannot_revoke_reset_or_rewind(client, view_only_staff, make_wallet):
+    from apps.onchain.models import ChainStream
+
+    client.force_login(view_only_staff)
+    wallet = make_wallet(score=70)
+    session = AgentSession.objects.get(address=wallet.address)
+    assert client.get("/admin/agora_auth/agentsession/").status_code == 200  # may look
+    client.post("/admin/agora_auth/agentsession/", {"action": "revoke", "_selected_action": [session.pk]})
+    client.post("/admin/agents/reputation/", {"action": "reset_with_reason", "_selected_action": [wallet.address],
+                                              "apply": "1", "reason": "not mine to give"})
+    session.refresh_from_db()
+    assert session.revoked_at is None
+    assert Reputation.objects.get(address=wallet.address).score == 70
+    stream = ChainStream.objects.create(name="s", chain_id=31337, contract_address="0x" + "1" * 40,
+                                        start_block=0, next_block=11, last_block_number=10)
+    client.post("/admin/onchain/chainstream/", {"action": "reset_cursor_action", "_selected_action": [stream.pk],
+                                                "apply": "1", "to_block": "0", "confirm_name": "s"})
+    stream.refresh_from_db()
+    assert stream.last_block_number == 10
+
+
+def test_the_revoke_permission_alone_is_enough(client, view_only_staff, make_wallet):
+    from django.contrib.auth.models import Permission
+
+    view_only_staff.user_permissions.add(Permission.objects.get(codename="revoke_agentsession"))
+    client.force_login(view_only_staff)
+    wallet = make_wallet()
+    session = AgentSession.objects.get(address=wallet.address)
+    client.post("/admin/agora_auth/agentsession/", {"action": "revoke", "_selected_action": [session.pk]})
+    session.refresh_from_db()
+    assert session.revoked_at is not None and "viewer" in session.revoked_reason
+
+
+def test_periodic_task_actions_need_the_change_permission(client, view_only_staff, operator):
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    every = IntervalSchedule.objects.create(every=10, period=IntervalSchedule.SECONDS)
+    task = PeriodicTask.objects.create(name="index", task="apps.onchain.tasks.index_streams", interval=every)
+    url = "/admin/django_celery_beat/periodictask/"
+    client.force_login(view_only_staff)
+    client.post(url, {"action": "disable_tasks", "_selected_action": [task.pk]})
+    task.refresh_from_db()
+    assert task.enabled
+    client.force_login(User.objects.get(username="ops"))
+    client.post(url, {"action": "disable_tasks", "_selected_action": [task.pk]})
+    task.refresh_from_db()
+    assert not task.enabled

@@ -87,3 +87,20 @@ def test_without_a_shared_cache_nothing_is_cached(api, sponsor, settings):
                                    "LOCATION": "list-cache-test"}}
     create_job(sponsor)
     assert _list(api)[1] > 0 and _list(api)[1] > 0
+
+
+@pytest.mark.django_db
+def test_a_page_built_across_a_write_is_not_filed_under_the_writers_token():
+    """The version key was evicted; a writer replaces it while a page is being built. That page
+    shows the data from before the write, so it must never be served afterwards."""
+    from apps.common.shared_cache import shared_cache
+    from apps.jobs import list_cache
+
+    shared_cache().delete(list_cache.VERSION_KEY)
+
+    def build_while_a_write_lands():
+        list_cache.invalidate()  # what saving a topic does, mid-build
+        return b"built before the write"
+
+    assert list_cache.page(("evicted",), build_while_a_write_lands) == b"built before the write"
+    assert list_cache.page(("evicted",), lambda: b"after the write") == b"after the write"

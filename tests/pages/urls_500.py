@@ -1,6 +1,8 @@
-"""The real URLs plus one view that fails, to see the 500 page a visitor would get."""
+"""The real URLs (and error handlers) plus views that fail, to see the 500 a visitor or an agent would get."""
 from django.urls import path
+from rest_framework.views import APIView
 
+from agora.urls import handler400, handler403, handler404, handler500  # noqa: F401  (Django reads them here)
 from agora.urls import urlpatterns as real_urlpatterns
 
 
@@ -8,4 +10,10 @@ def boom(request):
     raise RuntimeError("secret internals: DATABASE_URL=postgres://admin:hunter2@db")
 
 
-urlpatterns = [path("boom", boom), *real_urlpatterns]
+class BoomApi(APIView):
+    def get(self, request):
+        boom(request)
+
+
+urlpatterns = [path("boom", boom), path("api/v1/boom", boom), path("api/v1/boom-drf", BoomApi.as_view()),
+               *real_urlpatterns]

@@ -17,6 +17,19 @@ def client_ip(request) -> str:
     return cached
 
 
+def client_network(request) -> str:
+    """The client as the per-IP rate limits count it: an IPv4 address, or the /64 of an IPv6 one. An
+    IPv6 client is typically given a whole /64, so counting single addresses would give it 2^64
+    separate budgets. (django-ratelimit's "ip" key applies the same mask: RATELIMIT_IPV6_MASK.)"""
+    ip = client_ip(request)
+    if ":" not in ip:
+        return ip
+    try:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
+    except ValueError:
+        return ip
+
+
 def _resolve(meta) -> str:
     hops = settings.AGORA_TRUSTED_PROXY_COUNT
     if hops > 0:

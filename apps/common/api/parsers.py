@@ -1,10 +1,11 @@
-"""JSON parser that keeps money exact (floats become Decimal) and enforces the body limit."""
-import json
+"""JSON parser that keeps money exact (floats become Decimal) and enforces the body and nesting limits."""
 from decimal import Decimal
 
 from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
+
+from apps.common import jsonsafe
 
 from .errors import PayloadTooLarge
 
@@ -20,7 +21,7 @@ class ExactJSONParser(JSONParser):
         if len(raw) > limit:
             raise PayloadTooLarge(limit)
         try:
-            return json.loads(raw.decode("utf-8"), parse_float=Decimal, parse_constant=_reject_constant)
+            return jsonsafe.loads(raw, parse_float=Decimal, parse_constant=_reject_constant)
         except (ValueError, UnicodeDecodeError) as exc:
             raise ParseError(f"Malformed JSON: {exc}") from None
 

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django_ratelimit.core import get_usage
 
-from apps.common.api.clientip import client_ip
+from apps.common.api.clientip import client_network
 from apps.common.shared_cache import shared_cache
 
 from .errors import RateLimited
@@ -42,7 +42,7 @@ def usage_or_none(request, *, group: str, key, per_minute: int) -> Usage | None:
 def global_usage_or_none(request, per_minute: int) -> Usage | None:
     now = int(time.time())
     window_start = now - now % WINDOW_SECONDS
-    key = f"rl:global-ip:{client_ip(request)}:{window_start}"
+    key = f"rl:global-ip:{client_network(request)}:{window_start}"
     try:
         count = _count_hit(key)
     except Exception as exc:
@@ -76,6 +76,10 @@ def enforce_auth_ip(request) -> None:
 
 
 def enforce_write_address(request) -> None:
-    address = request.user.address
+    enforce_write_for(request, request.user.address)
+
+
+def enforce_write_for(request, address: str) -> None:
+    """Per-address writes, shared by the API (bearer) and the sponsor pages (session cookie)."""
     enforce(request, group="write-address", key=lambda _g, _r: address,
             per_minute=settings.AGORA_WRITE_RATE_LIMIT_PER_MIN)
