@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 import structlog
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -11,9 +14,9 @@ from apps.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from apps.common.ids import as_uuid
 from apps.common.tasks import task_enqueue
 
-from .models import Job, JobEvent, JobEventKind, JobReceipt, JobStatus, JobTag, Submission, Vote
+from .models import CloseMethod, Job, JobEvent, JobEventKind, JobReceipt, JobStatus, JobTag, Submission, Vote
 from .policy import payout_split, policy_current
-from .rules import tags_clean
+from .rules import final_vote_window_clean, tags_clean
 from .selectors import vote_tally
 
 log = structlog.get_logger(__name__)
@@ -21,10 +24,14 @@ ANCHOR_BUILD_TASK = "apps.onchain.tasks.anchor_build"
 
 
 @transaction.atomic
-def job_create(*, sponsor: str, title: str, prompt: str, bounty_units: int, tags: list[str]) -> Job:
+def job_create(*, sponsor: str, title: str, prompt: str, bounty_units: int, tags: list[str],
+               final_vote_window_seconds: int | None = None) -> Job:
     tags = tags_clean(tags)
+    window = final_vote_window_clean(final_vote_window_seconds, settings.AGORA_FINAL_VOTE_WINDOW_SECONDS)
+    opens = timezone.now()  # the final vote opens with the topic, alongside submissions
     job = Job.objects.create(title=title, prompt=prompt, bounty_units=bounty_units, tags=tags,
-                             sponsor_address=sponsor)
+                             sponsor_address=sponsor, final_vote_starts_at=opens,
+                             final_vote_ends_at=opens + timedelta(seconds=window))
     JobTag.objects.bulk_create([JobTag(job=job, tag=t, created_at=job.created_at) for t in tags])
     JobEvent.objects.create(job=job, kind=JobEventKind.CREATED, actor=sponsor,
                             data={"bounty_units": bounty_units, "tags": tags})
@@ -105,7 +112,15 @@ def job_close(*, job_id, actor: str, winner_submission_id, close_fields: dict | 
     winner = Submission.objects.filter(pk=winner_submission_id, job_id=job.id).first()
     if winner is None:
         raise InvalidInput("winner_submission_id is not a submission of this topic", code="submission_not_in_job")
+    return _job_close_locked(job=job, winner=winner, actor=actor, close_method=CloseMethod.SPONSOR,
+                             close_fields=close_fields)
 
+
+def _job_close_locked(*, job: Job, winner: Submission, actor: str, close_method: str,
+                      close_fields: dict | None = None) -> Job:
+    """The close itself, shared by the sponsor's close and the final vote's finalize so both write the
+    same receipt, payout, wins/losses, AGR and anchoring. The caller is inside a transaction, holds the
+    topic's row lock (FOR UPDATE) and has checked that the topic is open and the winner is its own."""
     now = timezone.now()
     policy = policy_current()
     ranking = vote_tally(job_id=job.id)
@@ -116,13 +131,14 @@ def job_close(*, job_id, actor: str, winner_submission_id, close_fields: dict | 
         setattr(job, name, value)
     job.save()
     JobReceipt.objects.create(job=job, winner_submission_id=winner.id, closed_at=now, ranking=ranking,
-                              policy=policy, payout=payout_split(job.bounty_units, policy))
+                              policy=policy, payout=payout_split(job.bounty_units, policy), close_method=close_method)
     _record_outcomes(job=job, winner=winner, policy=policy)
     JobEvent.objects.create(job=job, kind=JobEventKind.CLOSED, actor=actor,
-                            data={"winner_submission_id": str(winner.id), **(close_fields or {})})
+                            data={"winner_submission_id": str(winner.id), "close_method": close_method,
+                                  **(close_fields or {})})
     # By task name: the snapshot builder lives in onchain, which jobs must not import.
     transaction.on_commit(lambda: task_enqueue(ANCHOR_BUILD_TASK, str(job.id)))
-    log.info("job_closed", job_id=str(job.id), winner_submission_id=str(winner.id))
+    log.info("job_closed", job_id=str(job.id), winner_submission_id=str(winner.id), close_method=close_method)
     return job
 
 

@@ -20,7 +20,7 @@ PAGE_SIZE = 20
 
 
 def home(request):
-    jobs, _ = selectors.job_list(status="open", limit=6)
+    jobs = selectors.job_explore_list(status="open", tag=None)[:6]  # featured topics lead
     counts = {**selectors.topic_counts(), **profile_counts()}
     return render(request, "jobs/home.html", {"counts": counts, "jobs": jobs})
 

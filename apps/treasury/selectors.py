@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from .models import ETH, TreasuryEntry
+from .models import ETH, DonorTotal, TreasuryEntry
 
 
 def latest_donations(*, limit: int = 20):
@@ -29,3 +29,8 @@ def asset_label(asset: str, usdc: str) -> str:
     if asset == usdc:
         return "USDC"
     return asset
+
+
+def donor_count() -> int:
+    """Wallets whose donations reached the donor threshold ($10)."""
+    return DonorTotal.objects.exclude(donor_since_event_id="").count()
