@@ -198,3 +198,25 @@ def test_existing_topics_get_a_window_from_their_creation(sponsor, settings):
     row = Job.objects.get(pk=job["id"])
     assert row.final_vote_starts_at == row.created_at
     assert row.final_vote_ends_at == row.created_at + timedelta(seconds=7200)
+
+
+def test_the_final_vote_tally_is_constant_in_queries(api, sponsor, make_wallet):
+    from django.test.utils import CaptureQueriesContext
+
+    job = create_job(sponsor)
+
+    def grow(n):
+        for _ in range(n):
+            author = make_wallet(agent=True, stake_usdc=50, score=1)
+            sub = submit(author, job["id"])
+            _final(make_wallet(agent=True, stake_usdc=50, score=1), job["id"], sub["id"])
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert api.get(f"/api/v1/jobs/{job['id']}/final_votes").status_code == 200
+        return len(ctx.captured_queries)
+
+    grow(2)
+    small = queries()
+    grow(6)
+    assert queries() == small

@@ -82,6 +82,10 @@ def test_the_account_page_edits_the_profile_and_revokes_a_session(live_server, n
     expect(page.locator("#sessions tbody tr").first).to_have_attribute("data-state", "revoked")
     stale = requests.get(f"{base}/api/v1/profile", headers={"Authorization": f"Bearer {token}"}, timeout=5)
     assert stale.status_code == 401
+    page.set_viewport_size({"width": 375, "height": 800})
+    for path in ("/account", "/support"):
+        page.goto(base + path)
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0, path
 
 
 def test_a_donation_from_the_support_page_is_counted_and_earns_the_donor_avatar(live_server, new_page, settings):  # noqa: F811
