@@ -1,12 +1,13 @@
 from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
-from agora import discovery
+from agora import discovery, stats
 from apps.agents import apis as agents
 from apps.agents import dev_apis
 from apps.auth import apis as auth
 from apps.common.api.errors import error_response
 from apps.jobs import apis as jobs
+from apps.jobs import governance_apis as governance
 from apps.onchain import apis as onchain
 from apps.slashing import apis as slashing
 
@@ -23,11 +24,16 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/submissions", jobs.JobSubmissionListApi.as_view()),
     path("jobs/<uuid:job_id>/votes", jobs.VoteSummaryApi.as_view()),
     path("jobs/<uuid:job_id>/close", jobs.JobCloseApi.as_view()),
+    path("jobs/<uuid:job_id>/final_votes", governance.FinalVoteSummaryApi.as_view()),
+    path("jobs/<uuid:job_id>/finalize", governance.JobFinalizeApi.as_view()),
+    path("jobs/<uuid:job_id>/boost", governance.JobBoostApi.as_view()),
     path("jobs/<uuid:job_id>/anchor", onchain.AnchorGetApi.as_view()),
     path("jobs/<uuid:job_id>/anchor_receipt", onchain.AnchorReceiptApi.as_view()),
     path("jobs/<uuid:job_id>/proofs/<str:record_id>", onchain.RecordProofApi.as_view()),
     path("submissions", jobs.SubmissionCreateApi.as_view()),
     path("votes", jobs.VoteCastApi.as_view()),
+    path("final_votes", governance.FinalVoteCastApi.as_view()),
+    path("stats", stats.StatsApi.as_view()),
     path("agent/bootstrap", discovery.BootstrapApi.as_view()),
     path("economy/policy", discovery.EconomyPolicyApi.as_view()),
     path("governance/constitution", discovery.ConstitutionApi.as_view()),

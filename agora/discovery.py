@@ -70,6 +70,14 @@ def constitution() -> dict:
             "slashing": "human-in-the-loop: proposal with evidence, operator approval, Safe executes slash",
             "gas_policy": "the platform never pays gas",
             "service_stage": settings.AGORA_SERVICE_STAGE,
+            "final_vote": {
+                "model": "the jury recommends; a time-locked final vote decides: one unweighted vote per eligible "
+                         "wallet per topic, open from the topic's creation until final_vote_ends_at; afterwards "
+                         "a wallet that voted may finalize, closing the topic with the top submission. The "
+                         "sponsor may close at any time before a finalize.",
+                "default_window_seconds": settings.AGORA_FINAL_VOTE_WINDOW_SECONDS,
+                "ranking": "final votes descending, then the earlier submission, then submission id",
+            },
         },
         "treasury": {"network": settings.AGORA_SETTLEMENT_NETWORK, "chain_id": settings.AGORA_CHAIN_ID,
                      "contract_address": settings.AGORA_TREASURY_ADDRESS,

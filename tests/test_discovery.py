@@ -57,6 +57,7 @@ def test_economy_policy_and_constitution(client):
     constitution = client.get("/api/v1/governance/constitution").json()
     assert constitution["usdc_split"] == {"agent_payout": 70, "platform_fee": 25, "jury_pool": 5}
     assert set(constitution["voting"]["eligibility"]) >= {"min_stake_usdc", "min_rep_score"}
+    assert constitution["voting"]["final_vote"]["default_window_seconds"] == 86_400
     assert set(constitution["treasury"]) == {"network", "chain_id", "contract_address", "usdc_address", "note"}
 
 

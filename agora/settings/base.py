@@ -137,6 +137,8 @@ AGORA_SESSION_TTL_SECONDS = env.int("AGORA_SESSION_TTL_SECONDS", default=7 * 24 
 # Topic-list pages are cached this long at most (apps/jobs/list_cache.py); 0 turns the cache off.
 AGORA_LIST_CACHE_SECONDS = env.int("AGORA_LIST_CACHE_SECONDS", default=30)
 AGORA_MAX_BODY_BYTES = env.int("AGORA_MAX_BODY_BYTES", default=256 * 1024)
+# The final vote's length when a topic is created without final_vote_window_seconds (60 s to 30 days).
+AGORA_FINAL_VOTE_WINDOW_SECONDS = env.int("AGORA_FINAL_VOTE_WINDOW_SECONDS", default=86_400)
 
 # Economy policy: percentages of the bounty, and AGR minted per win.
 AGORA_SETTLEMENT_NETWORK = env("AGORA_SETTLEMENT_NETWORK", default="base")

@@ -125,9 +125,10 @@ class AgrLedger(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="agr_amount_positive"),
-            # A topic rewards its winner once, however often close is retried.
+            # A topic rewards its winner once, however often close is retried. Spends (boosts) may
+            # name the same topic many times.
             models.UniqueConstraint(fields=["job_id", "address", "kind"], name="agr_once_per_job",
-                                    condition=models.Q(job_id__isnull=False)),
+                                    condition=models.Q(job_id__isnull=False, kind="earned")),
         ]
 
     def __str__(self):

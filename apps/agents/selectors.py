@@ -64,6 +64,11 @@ def agr_status(*, address: str) -> dict:
     return {"address": address, "balance": totals["earned"] - totals["spent"], **totals}
 
 
+def agr_ledger(*, address: str, limit: int = 50):
+    """The newest AGR rows of an address (earned and spent), for its account page."""
+    return AgrLedger.objects.filter(address=address).order_by("-created_at", "-id")[:limit]
+
+
 def stake_status(*, address: str) -> dict:
     """staked_units is the active stake (what the gates count); the total slashable stake, the vault's
     stakeOf, is staked_units + unbonding_units."""

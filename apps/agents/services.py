@@ -2,7 +2,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.common.chain import normalize_address
-from apps.common.errors import InvalidInput
+from apps.common.errors import Conflict, InvalidInput
 from apps.common.services import audit_record
 
 from .models import (
@@ -17,6 +17,7 @@ from .models import (
     Stake,
 )
 from .rules import default_avatar_seed
+from .selectors import agr_status
 
 _PROFILE_FIELDS = ("nickname", "avatar_url", "participant_type")
 
@@ -102,6 +103,20 @@ def stake_set(*, address: str, units: int, actor: str) -> Stake:
 
 def agr_credit(*, address: str, amount: int, reason: str, job_id=None) -> AgrLedger:
     return AgrLedger.objects.create(address=address, kind=AgrKind.EARNED, amount=amount, reason=reason, job_id=job_id)
+
+
+@transaction.atomic
+def agr_spend(*, address: str, amount: int, reason: str, job_id=None) -> AgrLedger:
+    """Spend AGR: one SPENT row, never below a zero balance. Spends of one address take a transaction
+    lock in turn, so two concurrent spends can't both pass the balance check (credits only raise it)."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise InvalidInput("amount must be a positive integer", code="invalid_amount")
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"agr:{address}"])
+    balance = agr_status(address=address)["balance"]
+    if amount > balance:
+        raise Conflict(f"not enough AGR: the balance is {balance}, this needs {amount}", code="insufficient_agr")
+    return AgrLedger.objects.create(address=address, kind=AgrKind.SPENT, amount=amount, reason=reason, job_id=job_id)
 
 
 def profile_set_donor(*, address: str, seed: str | None) -> None:

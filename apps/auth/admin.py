@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 
 from apps.common.admin import ReadOnlyAdmin, action_permission
 
-from .models import AgentSession, AuthChallenge
+from .models import AgentSession, AuthChallenge, KnownWallet
 from .services import session_revoke
 
 
@@ -32,3 +32,10 @@ class AuthChallengeAdmin(ReadOnlyAdmin):
     list_display = ("address", "nonce", "issued_at", "expires_at", "used_at")
     search_fields = ("address", "nonce")
     ordering = ("-issued_at",)
+
+
+@admin.register(KnownWallet)
+class KnownWalletAdmin(ReadOnlyAdmin):
+    list_display = ("address", "first_signed_in_at", "last_signed_in_at", "sign_ins")
+    search_fields = ("address",)
+    ordering = ("-last_signed_in_at",)

@@ -35,3 +35,16 @@ class AgentSession(UUIDModel):
 
     def __str__(self):
         return f"{self.address} session {self.id}"
+
+
+class KnownWallet(models.Model):
+    """Every wallet that ever signed in (API or browser), kept after its challenges and sessions are
+    purged: GET /api/v1/stats counts these rows."""
+
+    address = models.CharField(max_length=42, primary_key=True)
+    first_signed_in_at = models.DateTimeField()
+    last_signed_in_at = models.DateTimeField()
+    sign_ins = models.PositiveIntegerField(default=1)
+
+    def __str__(self):
+        return self.address

@@ -3,7 +3,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.agents.services import profile_ensure
@@ -11,7 +11,7 @@ from apps.common.chain import normalize_address
 from apps.common.errors import NotAuthenticated, NotFound
 
 from .eip1271 import is_valid_contract_signature
-from .models import AgentSession, AuthChallenge
+from .models import AgentSession, AuthChallenge, KnownWallet
 from .signatures import parse_signature, recover_signer
 from .siwe import build_message
 
@@ -97,6 +97,17 @@ def _challenge_use(challenge: AuthChallenge) -> None:
     if not used:
         raise NotAuthenticated("the challenge was used or expired meanwhile; request a new one",
                                code="challenge_not_found")
+    _known_wallet_seen(challenge.address, now)
+
+
+def _known_wallet_seen(address: str, now) -> None:
+    """Count the sign-in: one upsert, so concurrent sign-ins of one wallet never collide."""
+    table = KnownWallet._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(f"INSERT INTO {table} (address, first_signed_in_at, last_signed_in_at, sign_ins) "
+                    f"VALUES (%s, %s, %s, 1) ON CONFLICT (address) DO UPDATE SET "
+                    f"last_signed_in_at = excluded.last_signed_in_at, sign_ins = {table}.sign_ins + 1",
+                    [address, now, now])
 
 
 def session_create(*, address: str) -> tuple[AgentSession, str]:
@@ -109,10 +120,13 @@ def session_create(*, address: str) -> tuple[AgentSession, str]:
 
 
 @transaction.atomic
-def session_revoke(*, session_id, reason: str = "signed out", actor: str = "") -> AgentSession:
+def session_revoke(*, session_id, reason: str = "signed out", actor: str = "",
+                   owner: str | None = None) -> AgentSession:
+    """Revoke a bearer session. With `owner` (the account page), only that wallet's own sessions: any
+    other id is answered as not found, so ids of other wallets' sessions can't be probed."""
     session = AgentSession.objects.select_for_update().filter(pk=session_id).first()
-    if session is None:
-        raise NotFound("session not found")
+    if session is None or (owner is not None and session.address != owner):
+        raise NotFound("session not found", code="session_not_found")
     if session.revoked_at is None:
         session.revoked_at = timezone.now()
         session.revoked_reason = f"{reason} ({actor})" if actor else reason

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from apps.common.admin import ReadOnlyAdmin
 
-from .models import Job, JobEvent, JobReceipt, Submission, Vote
+from .models import FinalVote, Job, JobBoost, JobEvent, JobReceipt, Submission, Vote
 
 
 class JobEventInline(admin.TabularInline):
@@ -48,7 +48,7 @@ class VoteAdmin(ReadOnlyAdmin):
 
 @admin.register(JobReceipt)
 class JobReceiptAdmin(ReadOnlyAdmin):
-    list_display = ("job", "winner_submission_id", "closed_at")
+    list_display = ("job", "winner_submission_id", "close_method", "closed_at")
     list_select_related = ("job",)
     search_fields = ("job__title", "job__id")
     ordering = ("-closed_at",)
@@ -60,4 +60,20 @@ class JobEventAdmin(ReadOnlyAdmin):
     list_filter = ("kind",)
     list_select_related = ("job",)
     search_fields = ("job__title", "job__id", "actor")
+    ordering = ("-created_at",)
+
+
+@admin.register(FinalVote)
+class FinalVoteAdmin(ReadOnlyAdmin):
+    list_display = ("job", "submission_id", "voter_address", "updated_at")
+    list_select_related = ("job",)
+    search_fields = ("voter_address", "job__title", "job__id")
+    ordering = ("-updated_at",)
+
+
+@admin.register(JobBoost)
+class JobBoostAdmin(ReadOnlyAdmin):
+    list_display = ("job", "booster_address", "amount_agr", "duration_hours", "starts_at", "ends_at")
+    list_select_related = ("job",)
+    search_fields = ("booster_address", "job__title", "job__id")
     ordering = ("-created_at",)

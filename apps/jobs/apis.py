@@ -65,7 +65,8 @@ class JobCollectionApi(APIView):
         enforce_write_address(request)
         data = body_data(request, JobCreateInputSerializer)
         job = services.job_create(sponsor=request.user.address, title=data["title"], prompt=data["prompt"],
-                                  bounty_units=data["bounty_usdc"], tags=data["tags"])
+                                  bounty_units=data["bounty_usdc"], tags=data["tags"],
+                                  final_vote_window_seconds=data.get("final_vote_window_seconds"))
         _bind_job(job.id)
         return Response(JobOutputSerializer(selectors.job_get(job_id=job.id)).data, status=201)
 

@@ -6,7 +6,7 @@ from django import forms
 from apps.common.chain import usdc_to_units
 from apps.common.errors import InvalidInput
 
-from .rules import MAX_TAGS, MAX_TEXT, MAX_TITLE, tags_clean
+from .rules import MAX_BOOST_AGR, MAX_BOOST_HOURS, MAX_TAGS, MAX_TEXT, MAX_TITLE, tags_clean
 
 
 class TopicForm(forms.Form):
@@ -34,3 +34,9 @@ class CloseForm(forms.Form):
     winner_submission_id = forms.UUIDField(widget=forms.HiddenInput)
     confirm = forms.BooleanField(label="I confirm this winner. Closing is final.",
                                  error_messages={"required": "Tick the box to confirm: closing can't be undone."})
+
+
+class BoostForm(forms.Form):
+    amount_agr = forms.IntegerField(min_value=1, max_value=MAX_BOOST_AGR, label="AGR to spend", initial=10)
+    duration_hours = forms.IntegerField(min_value=1, max_value=MAX_BOOST_HOURS, label="For how many hours",
+                                        initial=24)

@@ -1,6 +1,15 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from apps.common.models import UUIDModel
+
+
+def final_vote_default_end():
+    """For topics built outside job_create (bulk seeds): the default window from now."""
+    return timezone.now() + timedelta(seconds=settings.AGORA_FINAL_VOTE_WINDOW_SECONDS)
 
 
 class JobStatus(models.TextChoices):
@@ -29,11 +38,20 @@ class Job(UUIDModel):
     # True: the close tx was found on the configured chain and matched (close_check.py); False: the close_*
     # details are only reported by the sponsor; null: none were given.
     close_details_verified = models.BooleanField(null=True, blank=True)
+    # The final vote runs alongside submissions: it opens at creation and, once it has ended, a wallet
+    # that cast a final vote may finalize (final_vote_services.job_finalize).
+    final_vote_starts_at = models.DateTimeField(default=timezone.now)
+    final_vote_ends_at = models.DateTimeField(default=final_vote_default_end)
+    # The latest end of the topic's boosts (they only ever add time); the score is summed from the
+    # boosts still running when it is read (boost_selectors).
+    featured_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["-created_at", "-id"], name="job_newest"),
             models.Index(fields=["status", "-created_at", "-id"], name="job_status_newest"),
+            models.Index(fields=["-featured_until"], name="job_featured",
+                         condition=models.Q(featured_until__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(bounty_units__gte=0), name="job_bounty_nonnegative"),
@@ -100,12 +118,32 @@ class Vote(UUIDModel):
         indexes = [models.Index(fields=["job", "submission"], include=["weight"], name="vote_tally")]
 
 
+class FinalVote(UUIDModel):
+    """One final vote per wallet per topic (a second one moves it). Unweighted: one wallet, one vote."""
+
+    job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="final_votes")
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="final_votes")
+    voter_address = models.CharField(max_length=42)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "voter_address"], name="one_final_vote_per_voter")]
+        indexes = [models.Index(fields=["job", "submission"], name="final_vote_tally")]
+
+
+class CloseMethod(models.TextChoices):
+    SPONSOR = "sponsor"          # POST /jobs/{id}/close by the sponsor
+    FINAL_VOTE = "final_vote"    # POST /jobs/{id}/finalize after the final vote ended
+
+
 class JobReceipt(models.Model):
     """What close froze: ranking, policy and payout. Written once; never updated."""
 
     job = models.OneToOneField(Job, on_delete=models.PROTECT, primary_key=True, related_name="receipt")
     winner_submission_id = models.UUIDField()
     closed_at = models.DateTimeField()
+    close_method = models.CharField(max_length=10, choices=CloseMethod.choices, default=CloseMethod.SPONSOR)
     ranking = models.JSONField()
     policy = models.JSONField()
     payout = models.JSONField()
@@ -118,6 +156,7 @@ class JobReceipt(models.Model):
 class JobEventKind(models.TextChoices):
     CREATED = "created"
     CLOSED = "closed"
+    BOOSTED = "boosted"
     ANCHOR_BUILT = "anchor_built"
     ANCHOR_EXPORTED = "anchor_exported"
     ANCHOR_POSTED = "anchor_posted"
@@ -139,6 +178,27 @@ class JobEvent(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.job_id}"
+
+
+class JobBoost(UUIDModel):
+    """AGR spent to feature an open topic for a while; its AGR counts while it runs. The spend is
+    the linked AGR ledger row (one per boost)."""
+
+    job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="boosts")
+    booster_address = models.CharField(max_length=42, db_index=True)
+    amount_agr = models.BigIntegerField()
+    duration_hours = models.PositiveSmallIntegerField()
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    agr_entry = models.OneToOneField("agents.AgrLedger", on_delete=models.PROTECT, related_name="boost")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(amount_agr__gt=0), name="boost_amount_positive")]
+        indexes = [models.Index(fields=["job", "ends_at"], include=["amount_agr"], name="boost_running")]
+
+    def __str__(self):
+        return f"boost {self.job_id} {self.amount_agr} AGR"
 
 
 class AnchorStatus(models.TextChoices):

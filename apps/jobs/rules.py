@@ -24,3 +24,21 @@ def tags_clean(tags) -> list[str]:
 def tree_uri_for(anchor_uri: str) -> str:
     """An anchor's tree dump sits beside its snapshot: the same URL with .tree.json."""
     return anchor_uri.removesuffix(".json") + ".tree.json"
+
+
+# The final vote (docs/protocol.md, "Final vote"): a window that opens when the topic is created.
+MIN_FINAL_VOTE_WINDOW = 60
+MAX_FINAL_VOTE_WINDOW = 30 * 24 * 3600
+
+# Boosts: AGR spent to feature a topic for a while.
+MAX_BOOST_AGR = 1_000_000
+MAX_BOOST_HOURS = 720
+
+
+def final_vote_window_clean(requested: int | None, default: int) -> int:
+    seconds = default if requested is None else requested
+    if isinstance(seconds, bool) or not isinstance(seconds, int) \
+            or not MIN_FINAL_VOTE_WINDOW <= seconds <= MAX_FINAL_VOTE_WINDOW:
+        raise InvalidInput(f"final_vote_window_seconds must be an integer from {MIN_FINAL_VOTE_WINDOW} to "
+                           f"{MAX_FINAL_VOTE_WINDOW} (30 days)", code="invalid_final_vote_window")
+    return seconds

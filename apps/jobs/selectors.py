@@ -9,6 +9,7 @@ from apps.common.errors import InvalidInput, NotFound
 from apps.common.ids import as_uuid
 from apps.common.rows import RowLoader
 
+from .boost_selectors import featured_attach, featured_score_expression
 from .models import AnchorBatch, Job, JobReceipt, JobStatus, Submission, Vote
 
 # The ground truth: votes summed per submission (index-only on vote_tally), joined to every
@@ -34,7 +35,7 @@ def _attach_receipts(jobs: list[Job]) -> list[Job]:
     for job in jobs:
         job.receipt_row = receipts.get(job.id)
         job.anchor_row = anchors.get(job.id)
-    return jobs
+    return featured_attach(jobs)
 
 
 _JOBS = RowLoader(Job, "j")
@@ -128,13 +129,15 @@ def topic_counts() -> dict:
 
 
 def job_explore_list(*, status: str, tag: str | None):
-    """Topics for the explore page, newest first, with their submission counts (one query a page)."""
-    qs = Job.objects.annotate(submission_count=Count("submissions"))
+    """Topics for the explore and home pages with their submission counts (one query a page): featured
+    topics first (highest featured score first) while a boost runs, then the newest."""
+    qs = Job.objects.annotate(submission_count=Count("submissions"),
+                              featured_score=featured_score_expression(timezone.now()))
     if status != "all":
         qs = qs.filter(status=JobStatus.OPEN if status != "closed" else JobStatus.CLOSED)
     if tag:
         qs = qs.filter(tag_rows__tag=tag)
-    return qs.order_by("-created_at", "-id")
+    return qs.order_by("-featured_score", "-created_at", "-id")
 
 
 def submissions_of_job(*, job_id) -> list[Submission]:

@@ -8,7 +8,29 @@ from apps.common.chain import units_to_usdc
 from apps.common.fields import AddressField, UsdcField, ZDateTimeField
 from apps.common.timefmt import iso_z
 
-from .rules import MAX_TAG_LENGTH, MAX_TAGS, MAX_TEXT, MAX_TITLE, tree_uri_for
+from .rules import (
+    MAX_BOOST_AGR,
+    MAX_BOOST_HOURS,
+    MAX_FINAL_VOTE_WINDOW,
+    MAX_TAG_LENGTH,
+    MAX_TAGS,
+    MAX_TEXT,
+    MAX_TITLE,
+    MIN_FINAL_VOTE_WINDOW,
+    tree_uri_for,
+)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer only: DRF's IntegerField also takes "12", 12.0 and true, which a count of
+    seconds or AGR should not silently accept."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | Decimal):
+            self.fail("invalid")
+        if isinstance(data, Decimal) and data != data.to_integral_value():
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 def _json_numbers(value):
@@ -67,6 +89,9 @@ class JobCreateInputSerializer(serializers.Serializer):
     bounty_usdc = UsdcField()
     tags = serializers.ListField(child=serializers.CharField(max_length=MAX_TAG_LENGTH), max_length=MAX_TAGS,
                                  required=False, default=list)
+    final_vote_window_seconds = StrictIntegerField(
+        min_value=MIN_FINAL_VOTE_WINDOW, max_value=MAX_FINAL_VOTE_WINDOW, required=False, allow_null=True,
+        help_text="how long the final vote runs from creation (default AGORA_FINAL_VOTE_WINDOW_SECONDS, 86400)")
 
 
 class RankingEntrySerializer(serializers.Serializer):
@@ -80,6 +105,8 @@ class RankingEntrySerializer(serializers.Serializer):
 class ReceiptSerializer(serializers.Serializer):
     winner_submission_id = serializers.UUIDField()
     closed_at = ZDateTimeField()
+    close_method = serializers.ChoiceField(choices=["sponsor", "final_vote"],
+                                           help_text="how the topic was closed: by its sponsor or by a finalize")
     ranking = RankingEntrySerializer(many=True)
     policy = serializers.DictField()
     payout = serializers.SerializerMethodField()
@@ -126,6 +153,10 @@ class JobOutputSerializer(serializers.Serializer):
     anchor_log_index = serializers.IntegerField(allow_null=True)
     anchor_status = serializers.ChoiceField(choices=["pending", "exported", "posted", "confirmed"], allow_null=True)
     receipt = ReceiptSerializer(allow_null=True)
+    final_vote_starts_at = ZDateTimeField(help_text="the final vote opens with the topic")
+    final_vote_ends_at = ZDateTimeField(help_text="after this a wallet that cast a final vote may finalize")
+    featured_until = ZDateTimeField(allow_null=True, help_text="the latest end of the topic's boosts")
+    featured_score = serializers.IntegerField(help_text="AGR of the boosts still running (0 when not featured)")
 
     def to_representation(self, job):
         # The declared fields document the shape (OpenAPI); building the dict directly skips DRF's
@@ -172,6 +203,10 @@ def job_representation(job) -> dict:
         "close_details_verified": job.close_details_verified,
         **anchor_fields(getattr(job, "anchor_row", None)),
         "receipt": ReceiptSerializer(receipt).data if receipt else None,
+        "final_vote_starts_at": iso_z(job.final_vote_starts_at),
+        "final_vote_ends_at": iso_z(job.final_vote_ends_at),
+        "featured_until": iso_z(job.featured_until),
+        "featured_score": getattr(job, "featured_score", 0),  # set by the selectors (boost_selectors)
     }
 
 
@@ -286,3 +321,54 @@ class AnchorReceiptInputSerializer(serializers.Serializer):
 
     def validate_anchor_tx_hash(self, value):
         return value.lower()
+
+
+class FinalVoteCastInputSerializer(serializers.Serializer):
+    job_id = serializers.UUIDField()
+    submission_id = serializers.UUIDField()
+
+
+class FinalVoteOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    job_id = serializers.UUIDField()
+    submission_id = serializers.UUIDField()
+    voter_address = serializers.CharField()
+    created_at = ZDateTimeField()
+
+
+class FinalVoteCastOutputSerializer(serializers.Serializer):
+    vote = FinalVoteOutputSerializer()
+
+
+class FinalTallyEntrySerializer(serializers.Serializer):
+    submission_id = serializers.UUIDField()
+    votes = serializers.IntegerField()
+    voters = serializers.IntegerField()
+
+
+class FinalVoteSummaryOutputSerializer(serializers.Serializer):
+    job_id = serializers.UUIDField()
+    tallies = FinalTallyEntrySerializer(many=True)
+
+
+class FinalizeVotingSummarySerializer(VoteSummaryOutputSerializer):
+    final_tallies = FinalTallyEntrySerializer(many=True, help_text="the final vote that decided the winner")
+
+
+class JobFinalizeOutputSerializer(serializers.Serializer):
+    job = JobOutputSerializer()
+    winner_submission_id = serializers.UUIDField()
+    voting_summary = FinalizeVotingSummarySerializer()
+
+
+class JobBoostInputSerializer(serializers.Serializer):
+    amount_agr = StrictIntegerField(min_value=1, max_value=MAX_BOOST_AGR)
+    duration_hours = StrictIntegerField(min_value=1, max_value=MAX_BOOST_HOURS)
+
+
+class JobBoostOutputSerializer(serializers.Serializer):
+    job_id = serializers.UUIDField()
+    featured_until = ZDateTimeField()
+    featured_score = serializers.IntegerField()
+    boost_id = serializers.UUIDField(help_text="this boost (an addition)")
+    ends_at = ZDateTimeField(help_text="when this boost stops counting (an addition)")

@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 import structlog
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -12,9 +15,9 @@ from apps.common.ids import as_uuid
 from apps.common.tasks import task_enqueue
 
 from .close_check import close_details_check
-from .models import Job, JobEvent, JobEventKind, JobReceipt, JobStatus, JobTag, Submission, Vote
+from .models import CloseMethod, Job, JobEvent, JobEventKind, JobReceipt, JobStatus, JobTag, Submission, Vote
 from .policy import payout_split, policy_current, win_rewarded
-from .rules import tags_clean
+from .rules import final_vote_window_clean, tags_clean
 from .selectors import vote_tally
 
 log = structlog.get_logger(__name__)
@@ -22,10 +25,14 @@ ANCHOR_BUILD_TASK = "apps.onchain.tasks.anchor_build"
 
 
 @transaction.atomic
-def job_create(*, sponsor: str, title: str, prompt: str, bounty_units: int, tags: list[str]) -> Job:
+def job_create(*, sponsor: str, title: str, prompt: str, bounty_units: int, tags: list[str],
+               final_vote_window_seconds: int | None = None) -> Job:
     tags = tags_clean(tags)
+    window = final_vote_window_clean(final_vote_window_seconds, settings.AGORA_FINAL_VOTE_WINDOW_SECONDS)
+    opens = timezone.now()  # the final vote opens with the topic, alongside submissions
     job = Job.objects.create(title=title, prompt=prompt, bounty_units=bounty_units, tags=tags,
-                             sponsor_address=sponsor)
+                             sponsor_address=sponsor, final_vote_starts_at=opens,
+                             final_vote_ends_at=opens + timedelta(seconds=window))
     JobTag.objects.bulk_create([JobTag(job=job, tag=t, created_at=job.created_at) for t in tags])
     JobEvent.objects.create(job=job, kind=JobEventKind.CREATED, actor=sponsor,
                             data={"bounty_units": bounty_units, "tags": tags})
@@ -121,8 +128,8 @@ def job_close(*, job_id, actor: str, winner_submission_id, close_fields: dict | 
     job = Job.objects.filter(pk=job_id).only("id", "status", "sponsor_address").first()
     _close_allowed(job, actor)  # cheap refusals first: nobody else gets to make us call the chain
     close_fields, verified = close_details_check(close_fields or {})
-    return _job_close_locked(job_id=job.id, actor=actor, winner_submission_id=winner_submission_id,
-                             close_fields=close_fields, verified=verified)
+    return _job_close_by_sponsor(job_id=job.id, actor=actor, winner_submission_id=winner_submission_id,
+                                 close_fields=close_fields, verified=verified)
 
 
 def _close_allowed(job: Job | None, actor: str) -> None:
@@ -135,7 +142,8 @@ def _close_allowed(job: Job | None, actor: str) -> None:
 
 
 @transaction.atomic
-def _job_close_locked(*, job_id, actor: str, winner_submission_id, close_fields: dict, verified: bool | None) -> Job:
+def _job_close_by_sponsor(*, job_id, actor: str, winner_submission_id, close_fields: dict,
+                          verified: bool | None) -> Job:
     job = Job.objects.select_for_update().filter(pk=job_id).first()
     _close_allowed(job, actor)
     winner = Submission.objects.filter(pk=winner_submission_id, job_id=job.id).first()
@@ -143,26 +151,36 @@ def _job_close_locked(*, job_id, actor: str, winner_submission_id, close_fields:
         raise InvalidInput("winner_submission_id is not a submission of this topic", code="submission_not_in_job")
     if winner.agent_address == job.sponsor_address:  # a submission from before sponsors were refused
         raise Forbidden("a sponsor can't win its own topic; pick another submission", code="own_topic")
+    return _job_close_locked(job=job, winner=winner, actor=actor, close_method=CloseMethod.SPONSOR,
+                             close_fields=close_fields, verified=verified)
 
+
+def _job_close_locked(*, job: Job, winner: Submission, actor: str, close_method: str,
+                      close_fields: dict | None = None, verified: bool | None = None) -> Job:
+    """The close itself, shared by the sponsor's close and the final vote's finalize so both write the
+    same receipt, payout, wins/losses, AGR and anchoring. The caller is inside a transaction, holds the
+    topic's row lock (FOR UPDATE) and has checked that the topic is open and the winner is its own."""
     now = timezone.now()
     policy = policy_current()
     ranking = vote_tally(job_id=job.id)
     job.status = JobStatus.CLOSED
     job.winner_submission = winner
     job.closed_at = now
+    close_fields = close_fields or {}
     for name, value in close_fields.items():
         setattr(job, name, value)
     job.close_details_verified = verified
     job.save()
     JobReceipt.objects.create(job=job, winner_submission_id=winner.id, closed_at=now, ranking=ranking,
-                              policy=policy, payout=payout_split(job.bounty_units, policy))
+                              policy=policy, payout=payout_split(job.bounty_units, policy), close_method=close_method)
     _record_outcomes(job=job, winner=winner, policy=policy)
     JobEvent.objects.create(job=job, kind=JobEventKind.CLOSED, actor=actor,
-                            data={"winner_submission_id": str(winner.id), **close_fields,
-                                  "close_details_verified": verified})
+                            data={"winner_submission_id": str(winner.id), "close_method": close_method,
+                                  **close_fields, "close_details_verified": verified})
     # By task name: the snapshot builder lives in onchain, which jobs must not import.
     transaction.on_commit(lambda: task_enqueue(ANCHOR_BUILD_TASK, str(job.id)))
-    log.info("job_closed", job_id=str(job.id), winner_submission_id=str(winner.id), close_verified=verified)
+    log.info("job_closed", job_id=str(job.id), winner_submission_id=str(winner.id), close_method=close_method,
+             close_verified=verified)
     return job
 
 

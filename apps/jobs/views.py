@@ -14,7 +14,8 @@ from apps.common.errors import ApplicationError
 from apps.common.timefmt import iso_z
 
 from . import selectors, services
-from .forms import CloseForm, TopicForm
+from .forms import BoostForm, CloseForm, TopicForm
+from .governance_views import final_vote_context
 from .models import JobStatus
 from .policy import policy_current
 from .rules import MAX_TAG_LENGTH
@@ -28,7 +29,7 @@ RANKING_SHOWN = 50
 
 
 def home(request):
-    jobs, _ = selectors.job_list(status="open", limit=6)
+    jobs = selectors.job_explore_list(status="open", tag=None)[:6]  # featured topics lead
     counts = {**selectors.topic_counts(), **profile_counts()}
     return render(request, "jobs/home.html", {"counts": counts, "jobs": jobs})
 
@@ -64,12 +65,14 @@ def _topic_context(request, job) -> dict:
         "is_sponsor": me == job.sponsor_address,
         "can_close": me == job.sponsor_address and job.status == JobStatus.OPEN,
         "receipt": job.receipt_row, "closed_at_iso": iso_z(job.closed_at),
+        **final_vote_context(job, me),
     }
 
 
 def topic_detail(request, job_id):
     job = _job_or_404(job_id)
-    return render(request, "jobs/topic_detail.html", {**_topic_context(request, job), "close_form": CloseForm()})
+    return render(request, "jobs/topic_detail.html", {**_topic_context(request, job), "close_form": CloseForm(),
+                                                      "boost_form": BoostForm()})
 
 
 def topic_live(request, job_id):

@@ -85,7 +85,7 @@ def result_record(job: Job) -> dict:
     receipt = job.receipt
     return plain({
         "topic_id": str(job.id), "winner_submission_id": str(receipt.winner_submission_id),
-        "closed_at": iso_z(receipt.closed_at), "close_method": "sponsor",
+        "closed_at": iso_z(receipt.closed_at), "close_method": receipt.close_method,
         "ranking": [{"rank": row["rank"], "submission_id": row["submission_id"], "agent_address": row["agent_address"],
                      "weighted_votes": str(row["weighted_votes"]), "voters": str(row["voters"])}
                     for row in receipt.ranking],

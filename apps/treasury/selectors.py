@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from .models import ETH, TreasuryEntry
+from .models import ETH, DonorTotal, TreasuryEntry
 
 
 def latest_donations(*, limit: int = 20):
@@ -29,3 +29,18 @@ def asset_label(asset: str, usdc: str) -> str:
     if asset == usdc:
         return "USDC"
     return asset
+
+
+def donor_count() -> int:
+    """Wallets whose donations reached the donor threshold ($10)."""
+    return DonorTotal.objects.exclude(donor_since_event_id="").count()
+
+
+def donations_in_tx(*, tx_hash: str) -> list:
+    """The donations an indexed transaction made (through the events' tx_hash index)."""
+    return list(TreasuryEntry.objects.filter(event__tx_hash=tx_hash, direction=TreasuryEntry.IN)
+                .select_related("event").order_by("log_index"))
+
+
+def donor_total(*, address: str) -> DonorTotal | None:
+    return DonorTotal.objects.filter(address=address).first()

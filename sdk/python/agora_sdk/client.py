@@ -7,12 +7,13 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 
 from .errors import AuthenticationError, error_for
+from .governance import GovernanceMixin
 from .verify import VerifyResult, verify_receipt
 
 API = "/api/v1"
 
 
-class AgoraClient:
+class AgoraClient(GovernanceMixin):
     def __init__(self, base_url: str, private_key: str | None = None, *, timeout: float = 30.0,
                  max_retries: int = 3, max_retry_wait: float = 60.0, session: requests.Session | None = None):
         self.base_url = base_url.rstrip("/")
@@ -107,9 +108,11 @@ class AgoraClient:
         return self._request("GET", f"{API}/jobs/{job_id}")
 
     def create_job(self, *, title: str, prompt: str, bounty_usdc: float | str = 0,
-                   tags: list[str] | None = None) -> dict:
-        return self._request("POST", f"{API}/jobs", auth=True,
-                             json={"title": title, "prompt": prompt, "bounty_usdc": bounty_usdc, "tags": tags or []})
+                   tags: list[str] | None = None, final_vote_window_seconds: int | None = None) -> dict:
+        body = {"title": title, "prompt": prompt, "bounty_usdc": bounty_usdc, "tags": tags or []}
+        if final_vote_window_seconds is not None:
+            body["final_vote_window_seconds"] = final_vote_window_seconds
+        return self._request("POST", f"{API}/jobs", auth=True, json=body)
 
     def submit(self, job_id: str, content: str, evidence: list[dict] | None = None) -> dict:
         body = {"job_id": job_id, "content": content, "evidence": evidence or []}
