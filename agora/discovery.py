@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from apps.agents.rules import MAX_JURY_WEIGHT
 from apps.agents.selectors import stake_requirements
+from apps.common.api.inputs import query_text
 from apps.common.api.pagination import parse_limit
 from apps.common.api.schema import with_errors
 from apps.common.timefmt import iso_z
@@ -91,7 +92,7 @@ class BootstrapApi(APIView):
             "jobs": JobOutputSerializer(many=True)})}, 400))
     def get(self, request):
         params = request.query_params
-        jobs, _ = job_list(status=params.get("status") or "open", tag=params.get("tag") or None,
+        jobs, _ = job_list(status=params.get("status") or "open", tag=query_text(request, "tag"),
                            limit=parse_limit(params.get("limit")))
         return Response({
             "server_time": iso_z(timezone.now()),

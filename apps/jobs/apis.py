@@ -5,7 +5,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.common.api.inputs import body_data
+from apps.common.api.inputs import body_data, query_text
 from apps.common.api.pagination import parse_limit
 from apps.common.api.permissions import IsAgent
 from apps.common.api.ratelimit import enforce_write_address
@@ -50,7 +50,7 @@ class JobCollectionApi(APIView):
                    responses=with_errors({200: JobListOutputSerializer}, 400))
     def get(self, request):
         params = request.query_params
-        status, tag, cursor = params.get("status") or "open", params.get("tag") or None, params.get("cursor")
+        status, tag, cursor = params.get("status") or "open", query_text(request, "tag"), params.get("cursor")
         limit = parse_limit(params.get("limit"))
 
         def build() -> bytes:

@@ -1,5 +1,6 @@
 import json
 import math
+import re
 from decimal import Decimal
 
 from rest_framework import serializers
@@ -10,10 +11,13 @@ from apps.common.timefmt import iso_z
 
 from .rules import MAX_TAG_LENGTH, MAX_TAGS, MAX_TEXT, MAX_TITLE, tree_uri_for
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
-def _json_numbers(value):
-    """The API's parser reads JSON numbers as Decimal (money stays exact); free-form metadata is stored
-    as JSON, so its numbers become ints or floats again, and a number no float can hold is a 400."""
+
+def _json_clean(value):
+    """Free-form metadata, made storable as jsonb. The API's parser reads JSON numbers as Decimal (money
+    stays exact): here they become ints or floats again, and a number no float can hold is a 400. Text
+    PostgreSQL can't store (NUL, a lone UTF-16 surrogate) is a 400 too, in keys as in values."""
     if isinstance(value, Decimal):
         if value == value.to_integral_value() and abs(value) < 2**63:
             return int(value)
@@ -21,10 +25,14 @@ def _json_numbers(value):
         if not math.isfinite(number):
             raise serializers.ValidationError("metadata numbers must be finite and at most about 1.8e308")
         return number
+    if isinstance(value, str):
+        if "\x00" in value or _SURROGATE.search(value):
+            raise serializers.ValidationError("metadata text may not contain NUL or unpaired surrogate characters")
+        return value
     if isinstance(value, dict):
-        return {key: _json_numbers(item) for key, item in value.items()}
+        return {_json_clean(key): _json_clean(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_json_numbers(item) for item in value]
+        return [_json_clean(item) for item in value]
     return value
 
 
@@ -47,7 +55,7 @@ class EvidenceSerializer(serializers.Serializer):
     def validate_metadata(self, value):
         if value is None:
             return value
-        value = _json_numbers(value)
+        value = _json_clean(value)
         if len(json.dumps(value)) > 4000:
             raise serializers.ValidationError("metadata must serialise to at most 4000 characters")
         return value
