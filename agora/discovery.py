@@ -11,7 +11,7 @@ from apps.agents.rules import MAX_JURY_WEIGHT
 from apps.agents.selectors import stake_requirements
 from apps.common.api.inputs import query_text
 from apps.common.api.pagination import parse_limit
-from apps.common.api.schema import with_errors
+from apps.common.api.schema import limit_param, with_errors
 from apps.common.timefmt import iso_z
 from apps.jobs.policy import policy_current
 from apps.jobs.selectors import job_list
@@ -82,7 +82,7 @@ class BootstrapApi(APIView):
     @extend_schema(
         operation_id="agent_bootstrap",
         parameters=[OpenApiParameter("status", str, enum=["open", "closed", "all"]), OpenApiParameter("tag", str),
-                    OpenApiParameter("limit", int)],
+                    limit_param(20)],
         responses=with_errors({200: inline_serializer(name="Bootstrap", fields={
             "server_time": serializers.CharField(),
             "service_stage": serializers.ChoiceField(choices=["demo", "dev", "prod"]),

@@ -6,7 +6,7 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from apps.common.chain import units_to_usdc
-from apps.common.fields import AddressField, UsdcField, ZDateTimeField
+from apps.common.fields import AddressField, HttpUrlField, UsdcField, ZDateTimeField
 from apps.common.timefmt import iso_z
 
 from .rules import MAX_TAG_LENGTH, MAX_TAGS, MAX_TEXT, MAX_TITLE, tree_uri_for
@@ -38,7 +38,7 @@ def _json_clean(value):
 
 class EvidenceSerializer(serializers.Serializer):
     type = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    source_url = serializers.URLField(max_length=2000, required=False, allow_blank=True)
+    source_url = HttpUrlField(max_length=2000, required=False, allow_blank=True)
     retrieved_at = serializers.DateTimeField(required=False, allow_null=True)
     snapshot_uri = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     snapshot_hash = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -46,11 +46,6 @@ class EvidenceSerializer(serializers.Serializer):
     claim = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     confidence = serializers.FloatField(min_value=0, max_value=1, required=False, allow_null=True)
     metadata = serializers.DictField(required=False, allow_null=True)
-
-    def validate_source_url(self, value):
-        if value and not value.lower().startswith(("http://", "https://")):
-            raise serializers.ValidationError("source_url must be an http(s) URL")
-        return value
 
     def validate_metadata(self, value):
         if value is None:

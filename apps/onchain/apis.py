@@ -6,7 +6,7 @@ from rest_framework.views import APIView
 from apps.common.api.inputs import body_data, query_data
 from apps.common.api.pagination import parse_limit
 from apps.common.api.permissions import IsOperator
-from apps.common.api.schema import with_errors
+from apps.common.api.schema import UUID, address_param, limit_param, with_errors
 from apps.common.fields import AddressField, UsdcField, ZDateTimeField
 from apps.jobs.selectors import anchor_get
 from apps.jobs.serializers import AnchorBatchOutputSerializer, AnchorReceiptInputSerializer
@@ -41,7 +41,7 @@ class SlashingEventQuerySerializer(serializers.Serializer):
 
 class SlashingEventListApi(APIView):
     @extend_schema(operation_id="slashing_events", parameters=[
-        OpenApiParameter("address", str), OpenApiParameter("job_id", str), OpenApiParameter("limit", int)],
+        address_param(required=False), OpenApiParameter("job_id", UUID), limit_param(50)],
         responses=with_errors({200: SlashingEventListOutputSerializer}, 400))
     def get(self, request):
         query = query_data(request, SlashingEventQuerySerializer)
@@ -94,9 +94,10 @@ class RecordProofOutputSerializer(serializers.Serializer):
 
 
 class RecordProofApi(APIView):
-    @extend_schema(operation_id="jobs_record_proof", parameters=[OpenApiParameter(
-        "kind", str, enum=["topic", "submission", "vote", "result"],
-        description="which leaf when ids are shared: the topic and the result both use the topic's id")],
+    @extend_schema(operation_id="jobs_record_proof", parameters=[
+        OpenApiParameter("record_id", UUID, OpenApiParameter.PATH),
+        OpenApiParameter("kind", str, enum=["topic", "submission", "vote", "result"], description=(
+            "which leaf when ids are shared: the topic and the result both use the topic's id"))],
         responses=with_errors({200: RecordProofOutputSerializer}, 400, 404))
     def get(self, request, job_id, record_id):
         kind = request.query_params.get("kind") or None
