@@ -22,7 +22,7 @@ from apps.jobs import services as jobs
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "fuzz-dev-secret"
 SEED = 20261122
-EXAMPLES_PER_OPERATION = 20
+EXAMPLES_PER_OPERATION = 15
 MIN_CASES = 1000
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 # Operations whose valid-looking input is mostly refused for a reason no schema can state.
