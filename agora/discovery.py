@@ -9,8 +9,9 @@ from rest_framework.views import APIView
 
 from apps.agents.rules import MAX_JURY_WEIGHT
 from apps.agents.selectors import stake_requirements
+from apps.common.api.inputs import query_text
 from apps.common.api.pagination import parse_limit
-from apps.common.api.schema import with_errors
+from apps.common.api.schema import limit_param, with_errors
 from apps.common.timefmt import iso_z
 from apps.jobs.policy import policy_current
 from apps.jobs.selectors import job_list
@@ -106,7 +107,7 @@ class BootstrapApi(APIView):
     @extend_schema(
         operation_id="agent_bootstrap",
         parameters=[OpenApiParameter("status", str, enum=["open", "closed", "all"]), OpenApiParameter("tag", str),
-                    OpenApiParameter("limit", int)],
+                    limit_param(20)],
         responses=with_errors({200: inline_serializer(name="Bootstrap", fields={
             "server_time": serializers.CharField(),
             "service_stage": serializers.ChoiceField(choices=["demo", "dev", "prod"]),
@@ -116,7 +117,7 @@ class BootstrapApi(APIView):
             "jobs": JobOutputSerializer(many=True)})}, 400))
     def get(self, request):
         params = request.query_params
-        jobs, _ = job_list(status=params.get("status") or "open", tag=params.get("tag") or None,
+        jobs, _ = job_list(status=params.get("status") or "open", tag=query_text(request, "tag"),
                            limit=parse_limit(params.get("limit")))
         return Response({
             "server_time": iso_z(timezone.now()),

@@ -204,6 +204,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "apps.common.api.schema.add_common_errors"],
     "ENUM_NAME_OVERRIDES": {"StatusEnum": ["open", "closed"],
                             "AnchorStatusEnum": ["pending", "exported", "posted", "confirmed"],
                             "KindEnum": ["topic", "submission", "vote", "result"],

@@ -6,7 +6,7 @@ from apps.common.api.inputs import body_data, query_data
 from apps.common.api.pagination import parse_limit
 from apps.common.api.permissions import IsAgent
 from apps.common.api.ratelimit import enforce_write_address
-from apps.common.api.schema import with_errors
+from apps.common.api.schema import ADDRESS, address_param, limit_param, with_errors
 from apps.common.chain import normalize_address
 from apps.common.errors import InvalidInput
 
@@ -23,8 +23,7 @@ from .serializers import (
     StakeStatusOutputSerializer,
 )
 
-ADDRESS_PARAM = OpenApiParameter("address", str, required=True, description="0x + 40 hex, any case")
-LIMIT_PARAM = OpenApiParameter("limit", int, description="1-200")
+ADDRESS_PARAM = address_param()
 
 
 class ProfileApi(APIView):
@@ -51,7 +50,9 @@ class ProfileApi(APIView):
 
 class ProfileListApi(APIView):
     @extend_schema(operation_id="profiles_list",
-                   parameters=[OpenApiParameter("addresses", str, required=True, description="comma-separated, <=200")],
+                   parameters=[OpenApiParameter(
+                       "addresses", {"type": "array", "items": ADDRESS, "minItems": 1, "maxItems": 200},
+                       required=True, style="form", explode=False, description="comma-separated, <=200")],
                    responses=with_errors({200: ProfileListOutputSerializer}, 400))
     def get(self, request):
         raw = [a.strip() for a in request.query_params.get("addresses", "").split(",") if a.strip()]
@@ -79,14 +80,15 @@ class StakeStatusApi(APIView):
 
 
 class ReputationApi(APIView):
-    @extend_schema(operation_id="reputation_get", responses=with_errors({200: ReputationOutputSerializer}, 400))
+    @extend_schema(operation_id="reputation_get", parameters=[address_param(location=OpenApiParameter.PATH)],
+                   responses=with_errors({200: ReputationOutputSerializer}, 400))
     def get(self, request, address):
         address = normalize_address(address)
         return Response(ReputationOutputSerializer(selectors.reputation_get(address=address)).data)
 
 
 class LeaderboardApi(APIView):
-    @extend_schema(operation_id="reputation_leaderboard", parameters=[LIMIT_PARAM],
+    @extend_schema(operation_id="reputation_leaderboard", parameters=[limit_param(50)],
                    responses=with_errors({200: LeaderboardOutputSerializer}, 400))
     def get(self, request):
         limit = parse_limit(request.query_params.get("limit"), default=50)

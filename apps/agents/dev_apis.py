@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.api.inputs import query_data
-from apps.common.api.schema import with_errors
+from apps.common.api.schema import address_param, usdc_param, with_errors
 from apps.common.errors import NotAuthenticated, NotFound
 
 from . import selectors, services
@@ -37,7 +37,7 @@ def _require_dev(request) -> None:
 
 class DevStakeSetApi(APIView):
     @extend_schema(operation_id="dev_stake_set", parameters=[
-        OpenApiParameter("address", str, required=True), OpenApiParameter("amount", float, required=True),
+        address_param(), usdc_param("amount"),
         SECRET_HEADER], request=None, responses=with_errors({200: StakeStatusOutputSerializer}, 400, 401, 404))
     def post(self, request):
         _require_dev(request)
@@ -48,7 +48,7 @@ class DevStakeSetApi(APIView):
 
 class DevReputationSetApi(APIView):
     @extend_schema(operation_id="dev_reputation_set", parameters=[
-        OpenApiParameter("address", str, required=True), OpenApiParameter("score", int, required=True),
+        address_param(), OpenApiParameter("score", {"type": "integer", "minimum": 0, "maximum": 10**9}, required=True),
         SECRET_HEADER], request=None, responses=with_errors({200: ReputationOutputSerializer}, 400, 401, 404))
     def post(self, request):
         _require_dev(request)

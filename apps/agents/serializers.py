@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from apps.common.fields import AddressField, UsdcField, ZDateTimeField
+from apps.common.fields import AddressField, HttpUrlField, UsdcField, ZDateTimeField
 
 from .models import ParticipantType
 from .rules import badges_for, level_for
@@ -18,14 +18,8 @@ class AgentProfileOutputSerializer(serializers.Serializer):
 
 class AgentProfileUpdateInputSerializer(serializers.Serializer):
     nickname = serializers.CharField(max_length=64, allow_blank=True, required=False)
-    avatar_url = serializers.URLField(max_length=500, allow_blank=True, required=False,
-                                      validators=[])
+    avatar_url = HttpUrlField(max_length=500, allow_blank=True, required=False, validators=[])
     participant_type = serializers.ChoiceField(choices=ParticipantType.values, required=False)
-
-    def validate_avatar_url(self, value):
-        if value and not value.lower().startswith(("http://", "https://")):
-            raise serializers.ValidationError("avatar_url must be an http(s) URL")
-        return value
 
 
 class ProfileListOutputSerializer(serializers.Serializer):

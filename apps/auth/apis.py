@@ -1,6 +1,6 @@
 import math
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,9 +26,17 @@ class ChallengeOutputSerializer(serializers.Serializer):
     expires_in_seconds = serializers.IntegerField()
 
 
+# The form only: a signature that breaks it is refused like a wrong one, with 401 (docs/protocol.md).
+@extend_schema_field({"type": "string", "pattern": r"^(0x)?([0-9a-fA-F]{2}){65,}$", "maxLength": 2000,
+                      "description": "hex, with or without 0x: 65 bytes from an EOA (v 27/28 or 0/1), more from "
+                                     "a contract wallet when EIP-1271 sign-in is on"})
+class SignatureField(serializers.CharField):
+    pass
+
+
 class VerifyInputSerializer(serializers.Serializer):
     address = AddressField()
-    signature = serializers.CharField(max_length=2000)
+    signature = SignatureField(max_length=2000)
     nonce = serializers.CharField(max_length=64, required=False,
                                   help_text="Optional: which challenge was signed (default: an account's newest open "
                                             "ones; a contract wallet's newest unexpired one)")

@@ -4,15 +4,18 @@ from decimal import Decimal, InvalidOperation
 
 from .errors import InvalidInput
 
-_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
+ADDRESS_PATTERN = r"^0x[0-9a-fA-F]{40}$"  # as stated in openapi.yaml
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 USDC_DECIMALS = 6
 USDC_UNIT = 10**USDC_DECIMALS
 # Far above any real bounty; keeps values inside BIGINT and JSON-safe integers.
 MAX_USDC_UNITS = 10**15
+MAX_USDC = MAX_USDC_UNITS // USDC_UNIT
 
 
 def is_address(value) -> bool:
-    return isinstance(value, str) and bool(_ADDRESS.match(value))
+    # fullmatch: `$` in re.match would also accept a trailing newline
+    return isinstance(value, str) and bool(_ADDRESS.fullmatch(value))
 
 
 def normalize_address(value, *, field: str = "address") -> str:
@@ -35,12 +38,22 @@ def usdc_to_units(value, *, field: str = "amount") -> int:
         raise InvalidInput(f"{field} must be a finite number", code="invalid_amount")
     if amount < 0:
         raise InvalidInput(f"{field} must be >= 0", code="invalid_amount")
-    units = amount * USDC_UNIT
-    if units != units.to_integral_value():
-        raise InvalidInput(f"{field} has more than {USDC_DECIMALS} decimal places", code="invalid_amount")
-    if units > MAX_USDC_UNITS:
+    # Checked before any arithmetic: 1e999999999 * 10**6 overflows the decimal context (a 500), and
+    # 1e-999999999 * 10**6 underflows to 0 (a silent zero). Comparisons are exact at any exponent.
+    if amount > MAX_USDC:
         raise InvalidInput(f"{field} is too large", code="invalid_amount")
-    return int(units)
+    if _decimal_places(amount) > USDC_DECIMALS:
+        raise InvalidInput(f"{field} has more than {USDC_DECIMALS} decimal places", code="invalid_amount")
+    return int(amount * USDC_UNIT)  # at most 16 significant digits now: exact
+
+
+def _decimal_places(amount: Decimal) -> int:
+    """Places after the point, trailing zeros ignored, read from the digits (no context, no rounding)."""
+    _, digits, exponent = amount.as_tuple()
+    significant = "".join(map(str, digits)).rstrip("0")
+    if not significant:
+        return 0
+    return max(0, -(exponent + len(digits) - len(significant)))
 
 
 def units_to_usdc(units: int) -> Decimal:

@@ -20,6 +20,18 @@ class AddressField(serializers.CharField):
         return value.lower()
 
 
+class HttpUrlField(serializers.URLField):
+    """http and https only: javascript:, data: and the like are never stored to be shown as links."""
+
+    default_error_messages = {"not_http": "Enter an http(s) URL."}
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value and not value.lower().startswith(("http://", "https://")):
+            self.fail("not_http")
+        return value
+
+
 class UsdcField(serializers.DecimalField):
     """USDC as a JSON number on the wire, integer base units inside."""
 

@@ -17,7 +17,10 @@ _RESULT_WORDS = ("more than 10000 results", "too many results", "query returned 
 
 @dataclass
 class RpcError(Exception):
-    kind: str  # range_too_large, too_many_results, rate_limited, timeout, connection, rpc_error
+    # range_too_large, too_many_results, rate_limited, timeout, connection, rpc_error, and from the
+    # indexer: lagging_node (a block missing at or below the node's head, or a head that went back),
+    # wrong_chain (eth_chainId is not the stream's), inconsistent (logs outside what was asked)
+    kind: str
     message: str
     suggested_size: int | None = None
 
@@ -91,11 +94,23 @@ class JsonRpc:
 
     # --- the calls the indexer makes -------------------------------------------------
     def block_number(self) -> int:
-        return int(self.call("eth_blockNumber", []), 16)
+        return _quantity(self.call("eth_blockNumber", []), "eth_blockNumber")
+
+    def chain_and_head(self) -> tuple[int, int]:
+        """eth_chainId and eth_blockNumber in one round trip, so checking the chain before every step is free."""
+        chain_id, head = self.batch([("eth_chainId", []), ("eth_blockNumber", [])])
+        return _quantity(chain_id, "eth_chainId"), _quantity(head, "eth_blockNumber")
 
     def block_hashes(self, numbers: list[int]) -> dict[int, str]:
+        """Lowercase hashes of blocks the caller knows exist (at or below a head the node reported). A node
+        that answers null for one (behind a load balancer, still syncing) is lagging: that is an RPC fault,
+        never an empty hash that would look like a reorg or end up stored as a cursor."""
         blocks = self.batch([("eth_getBlockByNumber", [hex(n), False]) for n in numbers])
-        return {n: (b or {}).get("hash", "") for n, b in zip(numbers, blocks, strict=True)}
+        hashes = {n: ((b or {}).get("hash") or "").lower() for n, b in zip(numbers, blocks, strict=True)}
+        missing = [n for n, h in hashes.items() if not h]
+        if missing:
+            raise RpcError("lagging_node", f"the node has no block {missing[0]} yet ({len(missing)} missing)")
+        return hashes
 
     def block_hash(self, number: int) -> str:
         return self.block_hashes([number])[number]
@@ -103,6 +118,13 @@ class JsonRpc:
     def get_logs(self, address: str, from_block: int, to_block: int) -> list[dict]:
         return self.call("eth_getLogs", [{"address": address, "fromBlock": hex(from_block), "toBlock": hex(to_block)}],
                          from_block=from_block)
+
+
+def _quantity(value, method: str) -> int:
+    try:
+        return int(value, 16)
+    except (TypeError, ValueError):
+        raise RpcError("rpc_error", f"{method} answered {str(value)[:60]!r}, not a hex quantity") from None
 
 
 def rpc_from_settings() -> JsonRpc:

@@ -5,11 +5,11 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.common.api.inputs import body_data
+from apps.common.api.inputs import body_data, query_text
 from apps.common.api.pagination import parse_limit
 from apps.common.api.permissions import IsAgent
 from apps.common.api.ratelimit import enforce_write_address
-from apps.common.api.schema import with_errors
+from apps.common.api.schema import limit_param, with_errors
 
 from . import list_cache, selectors, services
 from .serializers import (
@@ -31,7 +31,7 @@ from .serializers import (
 LIST_PARAMS = [
     OpenApiParameter("status", str, enum=["open", "closed", "all"], description="default open"),
     OpenApiParameter("tag", str),
-    OpenApiParameter("limit", int, description="1-200, default 20"),
+    limit_param(20),
     OpenApiParameter("cursor", str, description="next_cursor from the previous page"),
 ]
 
@@ -50,7 +50,7 @@ class JobCollectionApi(APIView):
                    responses=with_errors({200: JobListOutputSerializer}, 400))
     def get(self, request):
         params = request.query_params
-        status, tag, cursor = params.get("status") or "open", params.get("tag") or None, params.get("cursor")
+        status, tag, cursor = params.get("status") or "open", query_text(request, "tag"), params.get("cursor")
         limit = parse_limit(params.get("limit"))
 
         def build() -> bytes:
@@ -80,7 +80,7 @@ class JobDetailApi(APIView):
 
 class JobSubmissionListApi(APIView):
     @extend_schema(operation_id="jobs_submissions", parameters=[
-        OpenApiParameter("limit", int, description="1-200, default 50"),
+        limit_param(50),
         OpenApiParameter("after", str, description="the X-Next-Cursor header of the previous page")],
         responses=with_errors({200: SubmissionOutputSerializer(many=True)}, 400, 404))
     def get(self, request, job_id):

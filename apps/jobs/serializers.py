@@ -1,11 +1,12 @@
 import json
 import math
+import re
 from decimal import Decimal
 
 from rest_framework import serializers
 
 from apps.common.chain import units_to_usdc
-from apps.common.fields import AddressField, UsdcField, ZDateTimeField
+from apps.common.fields import AddressField, HttpUrlField, UsdcField, ZDateTimeField
 from apps.common.timefmt import iso_z
 
 from .rules import (
@@ -32,10 +33,13 @@ class StrictIntegerField(serializers.IntegerField):
             self.fail("invalid")
         return super().to_internal_value(data)
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
-def _json_numbers(value):
-    """The API's parser reads JSON numbers as Decimal (money stays exact); free-form metadata is stored
-    as JSON, so its numbers become ints or floats again, and a number no float can hold is a 400."""
+
+def _json_clean(value):
+    """Free-form metadata, made storable as jsonb. The API's parser reads JSON numbers as Decimal (money
+    stays exact): here they become ints or floats again, and a number no float can hold is a 400. Text
+    PostgreSQL can't store (NUL, a lone UTF-16 surrogate) is a 400 too, in keys as in values."""
     if isinstance(value, Decimal):
         if value == value.to_integral_value() and abs(value) < 2**63:
             return int(value)
@@ -43,16 +47,20 @@ def _json_numbers(value):
         if not math.isfinite(number):
             raise serializers.ValidationError("metadata numbers must be finite and at most about 1.8e308")
         return number
+    if isinstance(value, str):
+        if "\x00" in value or _SURROGATE.search(value):
+            raise serializers.ValidationError("metadata text may not contain NUL or unpaired surrogate characters")
+        return value
     if isinstance(value, dict):
-        return {key: _json_numbers(item) for key, item in value.items()}
+        return {_json_clean(key): _json_clean(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_json_numbers(item) for item in value]
+        return [_json_clean(item) for item in value]
     return value
 
 
 class EvidenceSerializer(serializers.Serializer):
     type = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    source_url = serializers.URLField(max_length=2000, required=False, allow_blank=True)
+    source_url = HttpUrlField(max_length=2000, required=False, allow_blank=True)
     retrieved_at = serializers.DateTimeField(required=False, allow_null=True)
     snapshot_uri = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     snapshot_hash = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -61,15 +69,10 @@ class EvidenceSerializer(serializers.Serializer):
     confidence = serializers.FloatField(min_value=0, max_value=1, required=False, allow_null=True)
     metadata = serializers.DictField(required=False, allow_null=True)
 
-    def validate_source_url(self, value):
-        if value and not value.lower().startswith(("http://", "https://")):
-            raise serializers.ValidationError("source_url must be an http(s) URL")
-        return value
-
     def validate_metadata(self, value):
         if value is None:
             return value
-        value = _json_numbers(value)
+        value = _json_clean(value)
         if len(json.dumps(value)) > 4000:
             raise serializers.ValidationError("metadata must serialise to at most 4000 characters")
         return value

@@ -5,7 +5,7 @@ from rest_framework.views import APIView
 
 from apps.common.api.inputs import body_data
 from apps.common.api.permissions import IsOperator
-from apps.common.api.schema import with_errors
+from apps.common.api.schema import UUID, with_errors
 from apps.jobs.selectors import anchor_get
 from apps.jobs.serializers import AnchorBatchOutputSerializer, AnchorReceiptInputSerializer
 
@@ -57,9 +57,10 @@ class RecordProofOutputSerializer(serializers.Serializer):
 
 
 class RecordProofApi(APIView):
-    @extend_schema(operation_id="jobs_record_proof", parameters=[OpenApiParameter(
-        "kind", str, enum=["topic", "submission", "vote", "result"],
-        description="which leaf when ids are shared: the topic and the result both use the topic's id")],
+    @extend_schema(operation_id="jobs_record_proof", parameters=[
+        OpenApiParameter("record_id", UUID, OpenApiParameter.PATH),
+        OpenApiParameter("kind", str, enum=["topic", "submission", "vote", "result"], description=(
+            "which leaf when ids are shared: the topic and the result both use the topic's id"))],
         responses=with_errors({200: RecordProofOutputSerializer}, 400, 404))
     def get(self, request, job_id, record_id):
         kind = request.query_params.get("kind") or None

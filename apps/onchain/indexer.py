@@ -88,12 +88,14 @@ def index_step(stream_id: int, *, rpc: JsonRpc | None = None) -> StepResult:
 
 
 def _advance(stream: ChainStream, rpc: JsonRpc) -> StepResult:
-    head = rpc.block_number()
+    chain_id, head = rpc.chain_and_head()
+    _check_node(stream, chain_id, head)
     safe_head = head - settings.AGORA_ONCHAIN_CONFIRMATIONS
     stream.last_head, stream.last_safe_head = head, safe_head
     if stream.last_block_number is not None:
-        canonical = rpc.block_hash(stream.last_block_number) if stream.last_block_number <= head else ""
-        if canonical != stream.last_block_hash:
+        # Only a different, non-empty hash is a reorg: a node without the block raises lagging_node.
+        canonical = rpc.block_hash(stream.last_block_number)
+        if canonical != stream.last_block_hash.lower():
             number, block_hash = _find_ancestor(stream, rpc)
             removed = stream_rollback(stream=stream, number=number, block_hash=block_hash, kind="reorg",
                                       old_hash=stream.last_block_hash, new_hash=canonical)
@@ -135,6 +137,19 @@ def _advance(stream: ChainStream, rpc: JsonRpc) -> StepResult:
     return StepResult(stream.name, "advanced", from_block, to_block, len(new))
 
 
+def _check_node(stream: ChainStream, chain_id: int, head: int) -> None:
+    """Before anything is read: the node must be on the stream's chain (a wrong RPC URL must not ingest
+    another chain's events) and must not be behind what this stream already saw (a lagging node, or one
+    behind a load balancer, is not a reorg). Both are RPC faults: the step stops and backs off."""
+    if chain_id != stream.chain_id:
+        log.error("indexer_wrong_chain", stream=stream.name, expected_chain_id=stream.chain_id, rpc_chain_id=chain_id)
+        raise RpcError("wrong_chain", f"the RPC is on chain {chain_id}, this stream follows chain {stream.chain_id}: "
+                                      f"check AGORA_RPC_URL")
+    seen = max(stream.last_head or 0, stream.last_block_number or 0)
+    if head < seen:
+        raise RpcError("lagging_node", f"the node's head {head} is below block {seen}, seen before")
+
+
 def _decode(stream: ChainStream, logs: list[dict], hashes: dict[int, str]) -> list[Decoded]:
     contract = STREAM_CONTRACTS[stream_kind(stream.name)]
     last = max(hashes)
@@ -168,9 +183,9 @@ def _find_ancestor(stream: ChainStream, rpc: JsonRpc) -> tuple[int, str]:
     max_depth = settings.AGORA_ONCHAIN_MAX_REORG_DEPTH
     known = list(StreamBlock.objects.filter(stream=stream, number__lte=stream.last_block_number,
                                             number__gte=stream.last_block_number - max_depth).order_by("-number"))
-    canonical = rpc.block_hashes([b.number for b in known]) if known else {}
+    canonical = rpc.block_hashes([b.number for b in known]) if known else {}  # all present, or lagging_node
     for block in known:
-        if canonical.get(block.number, "").lower() == block.hash.lower():
+        if canonical[block.number] == block.hash.lower():
             return block.number, block.hash
     if stream.last_block_number - (stream.start_block - 1) <= max_depth:
         return stream.start_block - 1, ""

@@ -118,6 +118,9 @@ def stream_rollback(*, stream: ChainStream, number: int, block_hash: str, kind: 
                     new_hash: str = "", actor: str = "indexer") -> int:
     """Delete everything the stream derived from blocks above `number`, recompute what they touched,
     and point the cursor at number + 1. Runs inside the caller's transaction."""
+    if number >= stream.start_block and not block_hash:
+        # the next step compares this hash with the chain's: an empty one would look like a reorg
+        raise ValueError(f"block {number} has no hash: a cursor is never stored without one")
     doomed = ChainEvent.objects.filter(stream=stream, block_number__gt=number)
     agents = set(StakeLedger.objects.filter(event__in=doomed).values_list("agent", flat=True))
     donors = set(TreasuryEntry.objects.filter(event__in=doomed, direction=TreasuryEntry.IN)
@@ -152,10 +155,13 @@ def stream_cursor_reset(*, stream_id: int, to_block: int, actor: str, rpc: JsonR
             to_block = stream.start_block
         number = to_block - 1
         block_hash = ""
-        if number >= stream.start_block:
+        if number >= stream.start_block:  # the hash from our records, else the chain's (never empty: RpcError)
             known = StreamBlock.objects.filter(stream=stream, number=number).first()
             block_hash = known.hash if known else (rpc or rpc_from_settings()).block_hash(number)
         removed = stream_rollback(stream=stream, number=number, block_hash=block_hash, kind="reset", actor=actor)
+        # The head seen before is forgotten too: after a reset the stream follows whatever the node now says
+        # (a dev chain that really restarted would otherwise look like a lagging node forever).
+        stream.last_head = stream.last_safe_head = None
         stream.halted, stream.halted_reason = False, ""
         stream.retry_at, stream.consecutive_failures = None, 0
         stream.save()

@@ -6,7 +6,7 @@ from apps.common.api.inputs import body_data, query_data
 from apps.common.api.pagination import parse_limit
 from apps.common.api.permissions import IsAgent
 from apps.common.api.ratelimit import enforce_write_address
-from apps.common.api.schema import with_errors
+from apps.common.api.schema import UUID, address_param, limit_param, with_errors
 from apps.common.errors import NotFound
 
 from . import selectors
@@ -26,7 +26,7 @@ from .services import slash_proposal_respond
 
 class SlashingEventListApi(APIView):
     @extend_schema(operation_id="slashing_events", parameters=[
-        OpenApiParameter("address", str), OpenApiParameter("job_id", str), OpenApiParameter("limit", int)],
+        address_param(required=False), OpenApiParameter("job_id", UUID), limit_param(50)],
         responses=with_errors({200: SlashingEventListOutputSerializer}, 400))
     def get(self, request):
         query = query_data(request, SlashingEventQuerySerializer)
@@ -37,10 +37,10 @@ class SlashingEventListApi(APIView):
 
 class SlashProposalListApi(APIView):
     @extend_schema(operation_id="slashing_proposals", parameters=[
-        OpenApiParameter("address", str, description="the agent"),
+        address_param(required=False, description="the agent; 0x + 40 hex, any case"),
         OpenApiParameter("status", str, enum=["pending", "all", *ProposalStatus.values],
                          description="default pending (proposed, approved or exported)"),
-        OpenApiParameter("limit", int, description="1-200, default 50")],
+        limit_param(50)],
         responses=with_errors({200: SlashProposalListOutputSerializer}, 400))
     def get(self, request):
         query = query_data(request, SlashProposalQuerySerializer)

@@ -1,4 +1,5 @@
-"""A local JSON-RPC proxy in front of anvil that injects provider faults into eth_getLogs."""
+"""A local JSON-RPC proxy in front of anvil that injects provider faults: into eth_getLogs, and a node
+that lags behind or sits on another chain."""
 import json
 import threading
 import time
@@ -10,13 +11,18 @@ import requests
 class FaultyRpc:
     """`faults` is consumed one per eth_getLogs call: "range_hint", "range", "too_many", "429",
     "timeout", "twice" (the range's logs served twice), "stale" (the previous range's answer served
-    again for this one) or None (pass through). `always` repeats forever."""
+    again for this one) or None (pass through). `always` repeats forever.
+
+    Node modes, set on the proxy at any time, in single and batch calls alike: `head` (eth_blockNumber
+    answers it), `hide_above` (eth_getBlockByNumber answers null above that block: a node that doesn't
+    have it yet) and `chain_id` (eth_chainId answers it)."""
 
     def __init__(self, upstream: str, faults: list, *, always: str | None = None, timeout_sleep: float = 1.5):
         self.upstream = upstream
         self.faults = list(faults)
         self.always = always
         self.timeout_sleep = timeout_sleep
+        self.head = self.hide_above = self.chain_id = None
         self.requests = 0
         self.get_logs_ranges = []
         self.last_logs = None
@@ -70,7 +76,22 @@ class FaultyRpc:
             if fault == "twice" and isinstance(upstream.get("result"), list):
                 upstream["result"] = upstream["result"] + upstream["result"]
             return 200, upstream
-        return 200, requests.post(self.upstream, json=body, timeout=10).json()
+        answer = requests.post(self.upstream, json=body, timeout=10).json()
+        if isinstance(body, list):
+            by_id = {item["id"]: item for item in body}
+            return 200, [self._as_node(by_id.get(item.get("id"), {}), item) for item in answer]
+        return 200, self._as_node(body, answer)
+
+    def _as_node(self, call: dict, answer: dict) -> dict:
+        """The answer a lagging node, or one on another chain, would have given."""
+        method, params = call.get("method"), call.get("params") or []
+        if method == "eth_blockNumber" and self.head is not None:
+            return {**answer, "result": hex(self.head)}
+        if method == "eth_chainId" and self.chain_id is not None:
+            return {**answer, "result": hex(self.chain_id)}
+        if method == "eth_getBlockByNumber" and self.hide_above is not None and int(params[0], 16) > self.hide_above:
+            return {**answer, "result": None}
+        return answer
 
     def close(self):
         self.server.shutdown()

@@ -14,3 +14,12 @@ def body_data(request, serializer_class):
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+def query_text(request, name: str) -> str | None:
+    """A free-text query parameter (None when absent or empty). A NUL is a 400: PostgreSQL text can't
+    hold one, so it would otherwise fail in the query as a 500."""
+    value = request.query_params.get(name) or None
+    if value is not None and "\x00" in value:
+        raise InvalidInput(f"{name} may not contain NUL characters", code="invalid_query")
+    return value
