@@ -29,6 +29,8 @@ CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,re
 SEMANTIC_400 = {
     "POST /api/v1/jobs/{job_id}/close": "the winner must be a submission of that topic",
     "POST /api/v1/votes": "the submission must belong to that topic",
+    "POST /api/v1/final_votes": "the submission must belong to that topic",
+    "POST /api/v1/submissions": "two of the three known topics are the caller's own or closed (403 own_topic, 409)",
 }
 
 
@@ -45,6 +47,7 @@ def _agent() -> tuple[str, str]:
 def _known_ids(me: str) -> dict:
     """Topics the fuzzer's agent can submit to and vote in, one it can close, one closed (with its anchor)."""
     other, _ = _agent()
+    third, _ = _agent()  # a sponsor can't submit to its own topic, so "theirs" gets a third agent's work
 
     def topic(sponsor):
         return jobs.job_create(sponsor=sponsor, title="fuzz", prompt="fuzz", bounty_units=10**6, tags=["fuzz"])
@@ -53,7 +56,7 @@ def _known_ids(me: str) -> dict:
         return jobs.submission_create(job_id=job.id, agent=agent, content="work", evidence=[])
 
     theirs, mine, closed = topic(other), topic(me), topic(me)
-    entries = [work(theirs, other), work(mine, other), work(closed, other)]
+    entries = [work(theirs, third), work(mine, other), work(closed, other)]
     jobs.job_close(job_id=closed.id, actor=me, winner_submission_id=entries[2].id)
     ids = [str(j.id) for j in (theirs, mine, closed)]
     subs = [str(s.id) for s in entries]
