@@ -28,9 +28,10 @@ class AgoraAdminSite(AdminSite):
 
     def index(self, request, extra_context=None):
         # Imported here: Django loads this class while the app registry fills, before models import.
-        from agora.dashboard import dashboard_counts
+        from agora.dashboard import dashboard_counts, needs_a_human
 
-        return super().index(request, {**(extra_context or {}), "dashboard": dashboard_counts()})
+        return super().index(request, {**(extra_context or {}), "attention": needs_a_human(),
+                                       "dashboard": dashboard_counts()})
 
     def login(self, request, extra_context=None):
         # Password guessing: sign-in attempts are limited per client IP (an IPv6 client by its /64).
