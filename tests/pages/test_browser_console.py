@@ -1,7 +1,10 @@
 """The operator's day in real headless Chromium with the injected wallet: sign in to /admin/ with the
 wallet, see the queue, open a topic, export the pending anchors for the Safe. And a wallet that is not
-an operator's is refused. The screenshots in docs/img/ come from this test."""
+an operator's is refused. The screenshots in docs/img/ come from this test: run it with
+AGORA_DOCS_SCREENSHOTS=1 to refresh them (otherwise they go to test-artifacts/, so a test run leaves
+the docs alone)."""
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,7 @@ from agora_sdk import AgoraClient
 from apps.jobs.models import AnchorBatch, AnchorStatus
 from apps.onchain.anchoring import anchor_build
 
+from .browser import SCREENSHOTS
 from .test_browser import _agent, chromium, console_errors, new_page  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -22,8 +26,9 @@ SAFE = "0x" + "5a" * 20
 
 def _doc_shot(page, name: str) -> None:
     # The viewport only (not full_page): the part an operator sees first, and a small PNG.
-    DOCS_IMG.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(DOCS_IMG / f"{name}.png"))
+    folder = DOCS_IMG if os.environ.get("AGORA_DOCS_SCREENSHOTS") else SCREENSHOTS
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"))
 
 
 def _closed_topic(base) -> str:
