@@ -1,4 +1,5 @@
-"""The operator console: Django admin with a dashboard of counts on its index page."""
+"""The operator console: Django admin with a dashboard on its index page and wallet sign-in
+(agora/console_auth.py) next to the password form."""
 from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.contrib.admin.apps import AdminConfig
@@ -13,11 +14,24 @@ class AgoraAdminSite(AdminSite):
     site_title = "Agora operators"
     index_title = "Dashboard"
 
+    def has_permission(self, request):
+        from agora.console_auth import still_operator
+
+        return super().has_permission(request) and still_operator(request.user)
+
+    def get_urls(self):
+        from django.urls import path
+
+        from agora.console_auth import wallet_login
+
+        return [path("wallet-login", wallet_login, name="wallet_login"), *super().get_urls()]
+
     def index(self, request, extra_context=None):
         # Imported here: Django loads this class while the app registry fills, before models import.
-        from agora.dashboard import dashboard_counts
+        from agora.dashboard import dashboard_counts, needs_a_human
 
-        return super().index(request, {**(extra_context or {}), "dashboard": dashboard_counts()})
+        return super().index(request, {**(extra_context or {}), "attention": needs_a_human(),
+                                       "dashboard": dashboard_counts()})
 
     def login(self, request, extra_context=None):
         # Password guessing: sign-in attempts are limited per client IP (an IPv6 client by its /64).

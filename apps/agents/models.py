@@ -65,6 +65,10 @@ class ReputationLedger(models.Model):
     submission_id = models.UUIDField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        verbose_name = "reputation ledger entry"
+        verbose_name_plural = "reputation ledger"
+
     def __str__(self):
         return f"{self.address} {self.kind} {self.delta:+d}"
 
@@ -123,6 +127,8 @@ class AgrLedger(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "AGR ledger entry"
+        verbose_name_plural = "AGR ledger"
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="agr_amount_positive"),
             # A topic rewards its winner once, however often close is retried. Spends (boosts) may

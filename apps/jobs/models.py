@@ -47,6 +47,8 @@ class Job(UUIDModel):
     featured_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "topic"
+        verbose_name_plural = "topics"
         indexes = [
             models.Index(fields=["-created_at", "-id"], name="job_newest"),
             models.Index(fields=["status", "-created_at", "-id"], name="job_status_newest"),
@@ -149,6 +151,10 @@ class JobReceipt(models.Model):
     payout = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        verbose_name = "receipt"
+        verbose_name_plural = "receipts"
+
     def __str__(self):
         return f"receipt {self.job_id}"
 
@@ -174,6 +180,8 @@ class JobEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "topic event"
+        verbose_name_plural = "topic events"
         indexes = [models.Index(fields=["job", "created_at"], name="job_event_order")]
 
     def __str__(self):
@@ -194,6 +202,8 @@ class JobBoost(UUIDModel):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "topic boost"
+        verbose_name_plural = "topic boosts"
         constraints = [models.CheckConstraint(condition=models.Q(amount_agr__gt=0), name="boost_amount_positive")]
         indexes = [models.Index(fields=["job", "ends_at"], include=["amount_agr"], name="boost_running")]
 
@@ -234,6 +244,8 @@ class AnchorBatch(UUIDModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = "anchor"
+        verbose_name_plural = "anchors"
         indexes = [models.Index(fields=["status", "created_at"], name="anchor_status_order")]
         permissions = [("export_anchorbatch", "Can export anchors for the Safe")]
 

@@ -99,6 +99,8 @@ class StakeLedger(models.Model):
     tx_hash = models.CharField(max_length=66)
 
     class Meta:
+        verbose_name = "stake ledger entry"
+        verbose_name_plural = "stake ledger"
         indexes = [models.Index(fields=["agent", "block_number", "log_index"], name="stake_ledger_agent")]
 
 
@@ -138,6 +140,10 @@ class AnchorMismatch(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.CharField(max_length=100, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "anchor mismatch"
+        verbose_name_plural = "anchor mismatches"
 
     def __str__(self):
         return f"{self.root}: {self.reason}"

@@ -23,6 +23,8 @@ class TreasuryEntry(models.Model):
     tx_hash = models.CharField(max_length=66)
 
     class Meta:
+        verbose_name = "treasury entry"
+        verbose_name_plural = "treasury entries"
         indexes = [models.Index(fields=["direction", "-block_number", "-log_index"], name="treasury_newest"),
                    models.Index(fields=["address", "block_number", "log_index"], name="treasury_address")]
 

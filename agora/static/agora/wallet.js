@@ -1,5 +1,7 @@
 // Sign in with the browser wallet (EIP-1193): connect, fetch the server's EIP-4361 message from the
 // same endpoint agents use, personal_sign it, and post it to /auth/verify for a session cookie.
+// The console's login page reuses it: the button's data-verify-url points at /admin/wallet-login and
+// data-next says where to land.
 (function () {
   "use strict";
   const button = document.getElementById("sign-in");
@@ -56,9 +58,12 @@
       const challenge = await postJson("/api/v1/agents/auth/challenge", { address: address }, false);
       say("Check your wallet: sign the message to prove you own " + address + ". It costs no gas.");
       const signature = await wallet.request({ method: "personal_sign", params: [utf8Hex(challenge.message_to_sign), address] });
-      await postJson("/auth/verify", { address: address, signature: signature, nonce: challenge.nonce }, true);
+      const verifyUrl = button.dataset.verifyUrl || "/auth/verify";
+      const result = await postJson(verifyUrl, { address: address, signature: signature, nonce: challenge.nonce,
+                                                  next: button.dataset.next || undefined }, true);
       say("Signed in.", "ok");
-      window.location.reload();
+      if (result.redirect) window.location.assign(result.redirect);
+      else window.location.reload();
     } catch (err) {
       say(explain(err), "error");
       button.disabled = false;
