@@ -86,6 +86,9 @@ class SearchDocument(models.Model):
     class Meta:
         indexes = [
             GinIndex(fields=["vector"], name="search_doc_vector"),
+            # Very common queries read the newest documents first (search.py).
+            models.Index(fields=["-created_at"], name="search_doc_newest"),
+            models.Index(fields=["doc_type", "-created_at"], name="search_doc_type_newest"),
             models.Index(fields=["topic_id"], name="search_doc_topic"),
             models.Index(fields=["post_id"], name="search_doc_post"),
         ]

@@ -4,6 +4,7 @@ import uuid
 import pytest
 from django.db import connection
 
+from apps.discussion import search as discussion_search
 from apps.discussion.trigram import trigram_available, trigram_install
 from apps.jobs.models import Job
 from tests.conftest import create_job, submit, vote
@@ -95,6 +96,21 @@ def test_the_index_follows_edits_but_not_votes_or_closes(api, corpus, sponsor, j
     assert sponsor.client.post(f"/api/v1/jobs/{job_id}/close", {"winner_submission_id": corpus["sub"]["id"]},
                                format="json").status_code == 200
     assert row_version() == before  # counters and close fields changed; the text did not
+
+
+def test_very_common_queries_rank_the_newest_matches_only(api, sponsor, monkeypatch):
+    made = [create_job(sponsor, title=f"Walrus field notes {i}", prompt="walrus " * (i + 1))["id"] for i in range(5)]
+
+    def found(**params):  # three words: full text only, no near matches topping up
+        return {r["id"] for r in search(api, "walrus field notes", **params)}
+
+    assert found() == set(made)  # few matches: all of them are ranked
+    monkeypatch.setattr(discussion_search, "RANK_ALL", 0)  # as if the words were in thousands of documents
+    monkeypatch.setattr(discussion_search, "RECENT", 3)
+    assert found() == set(made[2:])  # the three newest matches, ranked among themselves
+    assert found(type="job", limit=2) < set(made[2:]) and found(type="post") == set()
+    monkeypatch.setattr(discussion_search, "WINDOW", 2)  # and no more than the two newest documents read
+    assert found() == set(made[3:])
 
 
 def test_short_queries_get_near_matches_below_the_exact_ones(api, sponsor):
