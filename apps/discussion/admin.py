@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from apps.common.admin import ReadOnlyAdmin
 
 from . import services
-from .models import Comment, Post
+from .models import Comment, Post, SearchDocument
 
 
 def _actor(request) -> str:
@@ -50,3 +50,14 @@ class PostAdmin(_Moderated):
         for post in queryset:
             services.post_delete(post_id=post.id, actor=_actor(request), operator=True)
         messages.success(request, f"{queryset.count()} post(s) deleted.")
+
+
+@admin.register(SearchDocument)
+class SearchDocumentAdmin(ReadOnlyAdmin):
+    """What search sees (kept by the database's triggers): to check why something is or isn't found."""
+
+    list_display = ("created_at", "doc_type", "object_id", "title")
+    list_filter = ("doc_type",)
+    search_fields = ("object_id", "title")
+    ordering = ("-created_at",)
+    exclude = ("vector",)
