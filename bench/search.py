@@ -144,7 +144,9 @@ def shapes(text: Text) -> list[tuple[str, dict]]:
     """Words by rank in the Zipf vocabulary: w[3] is in about 80 % of documents, w[80] 12 %,
     w[200] 5 %, w[300] 3 %, w[6000] about 0.1 % (the run prints the exact counts)."""
     w = text.words
-    typo = w[300][:-1] + ("a" if w[300][-1] != "a" else "e")
+    vocabulary = set(w)
+    long_word = next(word for word in w[300:] if len(word) >= 7 and word[:4] not in vocabulary)
+    typo = long_word[:3] + long_word[4:]
     return [
         (f"rare word ({w[6000]})", {"q": w[6000]}),
         (f"3% word ({w[300]})", {"q": w[300]}),
@@ -154,8 +156,8 @@ def shapes(text: Text) -> list[tuple[str, dict]]:
         ("two words", {"q": f"{w[40]} {w[900]}"}),
         ("phrase of two common words", {"q": f'"{w[0]} {w[1]}"'}),
         ("four words", {"q": " ".join(w[i] for i in (5, 50, 500, 5000))}),
-        (f"short prefix ({w[300][:4]})", {"q": w[300][:4]}),
-        (f"typo ({typo})", {"q": typo}),
+        (f"short prefix ({long_word[:4]}, of {long_word})", {"q": long_word[:4]}),
+        (f"typo ({typo}, for {long_word})", {"q": typo}),
         ("80% word, posts only", {"q": w[3], "type": "post"}),
         ("5% word, comments only", {"q": w[200], "type": "comment"}),
         ("80% word, limit 200", {"q": w[3], "limit": 200}),

@@ -97,8 +97,8 @@ class SearchResultSerializer(serializers.Serializer):
     title = serializers.CharField(help_text="a topic's or post's title; for a submission or comment, the title "
                                             "of the topic or post it belongs to")
     content = serializers.CharField(help_text="the first 1,000 characters of the text")
-    similarity = serializers.FloatField(help_text="(0, 1], best first: full-text matches above 0.5, near matches "
-                                                  "(short queries) below")
+    similarity = serializers.FloatField(help_text="(0, 1], best first: exact matches above 0.5; for queries of one "
+                                                  "or two words, word beginnings 0.25-0.5 and misspellings below")
 
 
 class SearchOutputSerializer(serializers.Serializer):

@@ -17,8 +17,10 @@ LANGUAGE sql IMMUTABLE AS $$
       || setweight(jsonb_to_tsvector('english', coalesce(extra, '[]'::jsonb), '["string"]'), 'C')
 $$;
 
+-- What near matches (pg_trgm) compare a query with: the title and the start of the text. Short,
+-- because checking a candidate costs in proportion to its length.
 CREATE OR REPLACE FUNCTION discussion_head(title text, body text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$ SELECT left(btrim(coalesce(title, '') || ' ' || coalesce(body, '')), 200) $$;
+LANGUAGE sql IMMUTABLE AS $$ SELECT left(btrim(coalesce(title, '') || ' ' || coalesce(body, '')), 120) $$;
 
 CREATE OR REPLACE FUNCTION discussion_evidence_text(evidence jsonb) RETURNS jsonb
 LANGUAGE sql IMMUTABLE AS $$
