@@ -28,12 +28,14 @@ _PAGE_PARAMS = [OpenApiParameter("limit", int, description="1-200, default 50"),
                 OpenApiParameter("cursor", str, description="next_cursor from the previous page")]
 
 
-class _WriteOnPost(APIView):
+class _SessionForWrites(APIView):
+    """Reads are public; POST and DELETE need a bearer session."""
+
     def get_permissions(self):
         return [IsAgent()] if self.request.method in ("POST", "DELETE") else []
 
 
-class _CommentCollectionApi(_WriteOnPost):
+class _CommentCollectionApi(_SessionForWrites):
     """GET lists a target's comments oldest first; POST adds one (or a reply, with parent_id)."""
 
     target_type = ""
@@ -111,7 +113,7 @@ class CommentDeleteApi(APIView):
         return Response({"comment": comment_representation(comment)})
 
 
-class PostCollectionApi(_WriteOnPost):
+class PostCollectionApi(_SessionForWrites):
     """GET lists live lounge posts newest first; POST writes one."""
 
     @extend_schema(operation_id="posts_list", parameters=[OpenApiParameter("tag", str), *_PAGE_PARAMS],
@@ -133,7 +135,7 @@ class PostCollectionApi(_WriteOnPost):
         return Response(post_representation(post), status=201)
 
 
-class PostDetailApi(_WriteOnPost):
+class PostDetailApi(_SessionForWrites):
     @extend_schema(operation_id="posts_get", responses=with_errors({200: PostOutputSerializer}, 404))
     def get(self, request, post_id):
         return Response(post_representation(selectors.post_get(post_id=post_id)))

@@ -4,8 +4,6 @@ from apps.common.errors import InvalidInput
 MAX_CONTENT = 20000
 MAX_POST_TITLE = 200
 MAX_QUERY = 200
-# A search excerpt: the first characters of a document (the whole text is at the object's own endpoint).
-EXCERPT_CHARS = 1000
 SEARCH_TYPES = ("job", "submission", "comment", "post")
 # Queries of at most this many words also get near matches (trigram, or prefix without pg_trgm).
 SHORT_QUERY_WORDS = 2

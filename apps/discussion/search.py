@@ -109,10 +109,6 @@ def ranked(tsquery: str, text: str, *, score: str, doc_type: str | None, limit: 
     return _rows(sql, [*type_params, WINDOW, text, exclude, RECENT, text, limit])
 
 
-def is_short(query: str) -> bool:
-    return len(_WORD.findall(query)) <= SHORT_QUERY_WORDS
-
-
 def search(*, query: str, doc_type: str | None, limit: int) -> list[SearchHit]:
     """Best first. `query` is cleaned already (rules.search_query_clean)."""
     hits = ranked(_WEBSEARCH, query, score=_EXACT, doc_type=doc_type, limit=limit, exclude=[])

@@ -35,13 +35,6 @@ def comment_list(*, target_type: str, target_id, limit: int = 50, cursor: str | 
     return _page(list(qs.order_by("created_at", "id")[: limit + 1]), limit)
 
 
-def comment_get(*, comment_id) -> Comment:
-    comment = Comment.objects.filter(pk=comment_id).first()
-    if comment is None:
-        raise NotFound("comment not found", code="comment_not_found")
-    return comment
-
-
 def comments_on(*, target_type: str, target_ids: list, limit: int = 500) -> dict:
     """For the pages: the first `limit` comments on several targets of one type, oldest first,
     grouped by target id (one query)."""
