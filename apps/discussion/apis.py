@@ -136,6 +136,8 @@ class PostCollectionApi(_SessionForWrites):
 
 
 class PostDetailApi(_SessionForWrites):
+    """GET reads one post (a deleted one with its text emptied); DELETE soft-deletes it."""
+
     @extend_schema(operation_id="posts_get", responses=with_errors({200: PostOutputSerializer}, 404))
     def get(self, request, post_id):
         return Response(post_representation(selectors.post_get(post_id=post_id)))

@@ -44,7 +44,7 @@ def topic_threads(request, job, context: dict) -> dict:
         "submission_threads": [{"submission": s, "thread": _thread(on_subs[s.id])} for s in submissions
                                if s.id in on_subs],
         "comment_refusal": services.write_refusal(address=viewer["viewer"], owners={job.sponsor_address}),
-        "comment_count": len(on_topic) + sum(len(c) for c in on_subs.values()),
+        "comment_count": sum(c.deleted_at is None for thread in (on_topic, *on_subs.values()) for c in thread),
     }
 
 
