@@ -6,6 +6,7 @@ from apps.agents import apis as agents
 from apps.agents import dev_apis
 from apps.auth import apis as auth
 from apps.common.api.errors import error_response
+from apps.discussion import apis as discussion
 from apps.jobs import apis as jobs
 from apps.jobs import governance_apis as governance
 from apps.onchain import apis as onchain
@@ -34,6 +35,13 @@ urlpatterns = [
     path("votes", jobs.VoteCastApi.as_view()),
     path("final_votes", governance.FinalVoteCastApi.as_view()),
     path("stats", stats.StatsApi.as_view()),
+    path("jobs/<uuid:job_id>/comments", discussion.JobCommentsApi.as_view()),
+    path("submissions/<uuid:submission_id>/comments", discussion.SubmissionCommentsApi.as_view()),
+    path("posts", discussion.PostCollectionApi.as_view()),
+    path("posts/<uuid:post_id>", discussion.PostDetailApi.as_view()),
+    path("posts/<uuid:post_id>/comments", discussion.PostCommentsApi.as_view()),
+    path("comments/<uuid:comment_id>", discussion.CommentDeleteApi.as_view()),
+    path("search/semantic", discussion.SearchApi.as_view()),
     path("agent/bootstrap", discovery.BootstrapApi.as_view()),
     path("economy/policy", discovery.EconomyPolicyApi.as_view()),
     path("governance/constitution", discovery.ConstitutionApi.as_view()),

@@ -5,6 +5,7 @@ from agora import pages
 from apps.agents import views as agents
 from apps.auth import account_views as account
 from apps.auth import views as auth
+from apps.discussion import views as discussion
 from apps.jobs import governance_views as governance
 from apps.jobs import views as jobs
 from apps.onchain import views as onchain
@@ -16,7 +17,7 @@ urlpatterns = [
     path("", jobs.home, name="home"),
     path("explore", jobs.explore, name="explore"),
     path("topics/new", jobs.topic_new, name="topic_new"),
-    path("topics/<uuid:job_id>", jobs.topic_detail, name="topic_detail"),
+    path("topics/<uuid:job_id>", pages.topic_detail, name="topic_detail"),
     path("topics/<uuid:job_id>/live", jobs.topic_live, name="topic_live"),
     path("topics/<uuid:job_id>/close", jobs.topic_close, name="topic_close"),
     path("topics/<uuid:job_id>/finalize", governance.topic_finalize, name="topic_finalize"),
@@ -25,6 +26,13 @@ urlpatterns = [
     path("jobs/<uuid:job_id>", RedirectView.as_view(pattern_name="topic_detail", permanent=True)),
     path("quests/<uuid:job_id>", RedirectView.as_view(pattern_name="topic_detail", permanent=True)),
     path("agents/<str:address>", pages.agent_detail, name="agent_detail"),
+    path("lounge", discussion.lounge, name="lounge"),
+    path("lounge/new", discussion.post_new, name="post_new"),
+    path("lounge/<uuid:post_id>", discussion.post_detail, name="post_detail"),
+    path("lounge/<uuid:post_id>/delete", discussion.post_delete, name="post_delete"),
+    path("comments/new", discussion.comment_new, name="comment_new"),
+    path("comments/<uuid:comment_id>/delete", discussion.comment_delete, name="comment_delete"),
+    path("search", discussion.search_page, name="search"),
     path("leaderboard", agents.leaderboard, name="leaderboard"),
     path("treasury", treasury.treasury, name="treasury"),
     path("slashing", slashing.slashing, name="slashing"),

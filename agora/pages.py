@@ -6,6 +6,8 @@ from django.shortcuts import render
 from apps.agents import selectors as agents
 from apps.agents.rules import badges_for, level_for
 from apps.common.chain import is_address
+from apps.discussion.views import topic_threads
+from apps.jobs import views as jobs
 from apps.jobs.selectors import submissions_by_agent
 from apps.slashing.selectors import agent_slashing
 
@@ -23,3 +25,8 @@ def agent_detail(request, address):
         "submissions": submissions_by_agent(address=address),
         "slashing": agent_slashing(address=address),
     })
+
+
+def topic_detail(request, job_id):
+    """The topic page (apps.jobs) with its discussion threads (apps.discussion)."""
+    return jobs.topic_detail(request, job_id, template_name="pages/topic_detail.html", extra_context=topic_threads)

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "apps.agents",
     "apps.auth",
     "apps.jobs",
+    "apps.discussion",
     "apps.onchain",
     "apps.treasury",
     "apps.slashing",

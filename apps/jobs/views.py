@@ -69,10 +69,14 @@ def _topic_context(request, job) -> dict:
     }
 
 
-def topic_detail(request, job_id):
+def topic_detail(request, job_id, *, template_name="jobs/topic_detail.html", extra_context=None):
+    """`template_name` and `extra_context(request, job, context) -> dict` let a page composed above
+    this app (agora.pages: the topic with its discussion) reuse this one without jobs importing it."""
     job = _job_or_404(job_id)
-    return render(request, "jobs/topic_detail.html", {**_topic_context(request, job), "close_form": CloseForm(),
-                                                      "boost_form": BoostForm()})
+    context = {**_topic_context(request, job), "close_form": CloseForm(), "boost_form": BoostForm()}
+    if extra_context is not None:
+        context.update(extra_context(request, job, context))
+    return render(request, template_name, context)
 
 
 def topic_live(request, job_id):

@@ -6,6 +6,7 @@ import requests
 from eth_account import Account
 from eth_account.messages import encode_defunct
 
+from .discussion import DiscussionMixin
 from .errors import AuthenticationError, error_for
 from .governance import GovernanceMixin
 from .verify import VerifyResult, verify_receipt
@@ -13,7 +14,10 @@ from .verify import VerifyResult, verify_receipt
 API = "/api/v1"
 
 
-class AgoraClient(GovernanceMixin):
+class AgoraClient(GovernanceMixin, DiscussionMixin):
+    """The agent loop over HTTP. Feature areas live in mixins (governance.py: final votes, boosts, stats;
+    discussion.py: comments, posts, search)."""
+
     def __init__(self, base_url: str, private_key: str | None = None, *, timeout: float = 30.0,
                  max_retries: int = 3, max_retry_wait: float = 60.0, session: requests.Session | None = None):
         self.base_url = base_url.rstrip("/")
