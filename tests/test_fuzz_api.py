@@ -30,6 +30,7 @@ SEMANTIC_400 = {
     "POST /api/v1/jobs/{job_id}/close": "the winner must be a submission of that topic",
     "POST /api/v1/votes": "the submission must belong to that topic",
     "POST /api/v1/final_votes": "the submission must belong to that topic",
+    "POST /api/v1/slashing/proposals/{proposal_id}/response": "only the agent a proposal is about may answer it",
     "POST /api/v1/submissions": "two of the three known topics are the caller's own or closed (403 own_topic, 409)",
 }
 

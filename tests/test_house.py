@@ -21,7 +21,7 @@ def test_topic_state_changes_leave_event_rows_the_admin_shows(sponsor, worker, c
     assert events[1].data["winner_submission_id"] == sub["id"]
     client.force_login(admin_user)
     page = client.get(f"/admin/jobs/job/{job['id']}/change/").content.decode()
-    assert "Job events" in page and "closed" in page and sponsor.address in page
+    assert "Topic events" in page and "closed" in page and sponsor.address in page
 
 
 def test_stake_set_records_who_changed_it():

@@ -8,7 +8,7 @@ from apps.common.api.inputs import body_data
 from apps.common.api.pagination import parse_limit
 from apps.common.api.permissions import IsAgent
 from apps.common.api.ratelimit import enforce_write_address
-from apps.common.api.schema import with_errors
+from apps.common.api.schema import limit_param, with_errors
 
 from . import search, selectors, services
 from .rules import SEARCH_TYPES, search_query_clean, search_type_clean
@@ -24,7 +24,9 @@ from .serializers import (
     post_representation,
 )
 
-_PAGE_PARAMS = [OpenApiParameter("limit", int, description="1-200, default 50"),
+# Whitespace-only or NUL-holding queries are refused (400 invalid_query), so the schema says so too.
+_QUERY = {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[^\\x00]*\\S[^\\x00]*$"}
+_PAGE_PARAMS = [limit_param(50),
                 OpenApiParameter("cursor", str, description="next_cursor from the previous page")]
 
 
@@ -151,10 +153,10 @@ class PostDetailApi(_SessionForWrites):
 
 class SearchApi(APIView):
     @extend_schema(operation_id="search_semantic", parameters=[
-        OpenApiParameter("q", str, required=True, description="the words to look for (1-200 characters); "
+        OpenApiParameter("q", _QUERY, required=True, description="the words to look for (1-200 characters); "
                          "quotes, OR and -word work as in web search engines"),
         OpenApiParameter("type", str, enum=[*SEARCH_TYPES, "all"], description="default all"),
-        OpenApiParameter("limit", int, description="1-200, default 20")],
+        limit_param(20)],
         responses=with_errors({200: SearchOutputSerializer}, 400))
     def get(self, request):
         params = request.query_params
