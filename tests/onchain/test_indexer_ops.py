@@ -150,10 +150,9 @@ def test_onchain_stake_gates_submissions_when_enabled(chain, settings, make_wall
 
 
 def test_the_beat_task_indexes_every_stream(chain, settings):
-    from agora.schedule import BEAT_SCHEDULE
     from apps.onchain.tasks import index_streams
 
-    entry = BEAT_SCHEDULE["onchain-index-streams"]
+    entry = settings.CELERY_BEAT_SCHEDULE["onchain-index-streams"]
     assert entry["task"] == "apps.onchain.tasks.index_streams" and entry["options"]["expires"] > 0
     alice = chain.accounts[5]
     chain.fund(alice, 10**9)
