@@ -45,7 +45,8 @@ def grant(stack, scores: dict[str, int], *, stake_usdc: int = 50) -> None:
         "    profile_ensure(address=address)\n"
         "    profile_update(address=address, changes={'participant_type': 'agent'})\n"
         f"    stake_set(address=address, units={stake_usdc * 10**6}, actor='ops-test')\n"
-        "    if score: reputation_set(address=address, score=score, kind='dev_set', reason='ops test', actor='ops-test')\n")
+        "    if score:\n"
+        "        reputation_set(address=address, score=score, kind='dev_set', reason='ops test', actor='ops-test')\n")
 
 
 def wait_for_window(margin: float = 15) -> None:

@@ -186,6 +186,9 @@ class Stack:
             "AGORA_DEPLOYMENT_FILE": str(self.deployment),
             "AGORA_RPC_URL": self.rpc.url,
             "AGORA_ONCHAIN_CONFIRMATIONS": "0",
+            # small eth_getLogs ranges: many steps, so every step is a race between the indexers
+            "AGORA_ONCHAIN_START_RANGE": "4",
+            "AGORA_ONCHAIN_MAX_RANGE": "8",
             # Tests play the reverse proxy: each client says who it is in X-Forwarded-For, so the per-IP
             # limits below are per test client, not shared by every request from 127.0.0.1.
             "AGORA_TRUSTED_PROXY_COUNT": "1",
@@ -252,8 +255,8 @@ class Stack:
             "-D", str(self.wal_dir), "--slot", WAL_SLOT, "--synchronous", "-v"]), env=dict(os.environ), logs=self.logs)
         self.services["pg_receivewal"] = receiver
         receiver.start()
-        wait_for(lambda: self.pg.sql("SELECT 1 FROM pg_stat_replication WHERE application_name = 'pg_receivewal' "
-                                     "AND state = 'streaming'", db="postgres"), timeout=30, what="WAL archive streaming")
+        streaming = "SELECT 1 FROM pg_stat_replication WHERE application_name = 'pg_receivewal' AND state = 'streaming'"
+        wait_for(lambda: self.pg.sql(streaming, db="postgres"), timeout=30, what="WAL archive streaming")
         return receiver
 
     def redis(self) -> Service:
