@@ -192,8 +192,8 @@ class Stack:
             # Tests play the reverse proxy: each client says who it is in X-Forwarded-For, so the per-IP
             # limits below are per test client, not shared by every request from 127.0.0.1.
             "AGORA_TRUSTED_PROXY_COUNT": "1",
-            "AGORA_RATE_LIMIT_PER_MIN": "40",
-            "AGORA_WRITE_RATE_LIMIT_PER_MIN": "60",
+            "AGORA_RATE_LIMIT_PER_MIN": "120",
+            "AGORA_WRITE_RATE_LIMIT_PER_MIN": "600",
             "AGORA_AUTH_RATE_LIMIT_PER_MIN": "30",
             "LOG_LEVEL": "INFO",
             "HOST": "127.0.0.1",
