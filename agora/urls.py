@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularYAMLAPIView
 
 from agora import discovery
 from agora.health import healthz, readyz
+from agora.metrics import metrics
 
 urlpatterns = [
     path("api/v1/", include("agora.api_urls")),  # first: most requests are API calls
@@ -16,6 +17,6 @@ urlpatterns = [
     path(".well-known/agent.json", discovery.agent_manifest),
     path("agora-agent-manifest.json", discovery.agent_manifest),
     path("admin/", admin.site.urls),
-    path("", include("django_prometheus.urls")),
+    path("metrics", metrics, name="prometheus-django-metrics"),
     path("", include("agora.page_urls")),
 ]

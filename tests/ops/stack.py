@@ -197,7 +197,7 @@ class Stack:
             "AGORA_AUTH_RATE_LIMIT_PER_MIN": "30",
             "LOG_LEVEL": "INFO",
             "HOST": "127.0.0.1",
-            "WEB_CONCURRENCY": "1",
+            "WEB_CONCURRENCY": "2",  # two gunicorn workers per web process: metrics must add them up
             "CELERY_CONCURRENCY": "1",
         }
         self.services: dict[str, Service] = {}
@@ -290,7 +290,8 @@ class Stack:
         assert release.returncode == 0, release.stderr
         assert deploy.wait(timeout=120) == 0, deploy.stdout.read()
         for index in (0, 1):
-            self.service(f"web{index}", "web", PORT=str(self.web_ports[index])).start()
+            self.service(f"web{index}", "web", PORT=str(self.web_ports[index]),
+                         PROMETHEUS_MULTIPROC_DIR=str(self.base / f"metrics-web{index}")).start()
         for index in (1, 2):
             self.service(f"worker{index}", "worker", WORKER_NAME=f"worker{index}").start()
         self.service("beat", "beat").start()
