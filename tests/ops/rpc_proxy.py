@@ -32,6 +32,7 @@ class RpcProxy:
         self.requests = 0
         self._lock = threading.Lock()
         self._server = None
+        self.listening = False
         self.up()
 
     def up(self) -> None:
@@ -53,11 +54,13 @@ class RpcProxy:
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self.listening = True
 
     def down(self) -> None:
         """Stop listening: new connections are refused until up()."""
         self._server.shutdown()
         self._server.server_close()
+        self.listening = False
 
     def _forward(self, body):
         with self._lock:
