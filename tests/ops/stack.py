@@ -235,6 +235,16 @@ class Stack:
         beat.wait_for_log(r"beat: Starting", timeout=60, after=offset)
         return beat
 
+    def start_processes(self, *names: str) -> None:
+        """Start several of the stack's stopped processes side by side and wait until each is up."""
+        ready = {"worker": r"worker\d@\S+ ready\.", "beat": r"beat: Starting"}
+        offsets = {name: len(self.services[name].log()) for name in names}
+        for name in names:
+            self.services[name].start()
+        for name in names:
+            pattern = ready[name.rstrip("0123456789")]
+            self.services[name].wait_for_log(pattern, timeout=90, after=offsets[name])
+
     def manage(self, *args: str, check: bool = True, timeout: float = 120, **extra_env) -> subprocess.CompletedProcess:
         result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**self.env, **extra_env},
                                 capture_output=True, text=True, timeout=timeout)
