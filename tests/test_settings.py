@@ -22,3 +22,17 @@ def test_production_check_deploy_is_clean():
            "AGORA_ANCHOR_SALT_KEY": "a-long-random-anchor-salt-key"}
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_behind_the_proxy_only_health_and_metrics_answer_plain_http():
+    """The proxy says HTTPS with X-Forwarded-Proto; health checks and scrapes come straight over HTTP."""
+    env = {**PROD, "SECRET_KEY": "x7!kP2#vQ9$mL4&nR8*tW1^yZ6@bC3%dF5(gH0)jK_-=+aSdFgHjKl",
+           "ALLOWED_HOSTS": "agora.example", "DATABASE_URL": "postgres://postgres@127.0.0.1/postgres",
+           "AGORA_ANCHOR_SALT_KEY": "a-long-random-anchor-salt-key"}
+    code = ("from django.test import Client; c = Client(HTTP_HOST='agora.example'); "
+            "print(c.get('/healthz').status_code, c.get('/metrics').status_code, c.get('/api/v1/jobs').status_code, "
+            "c.get('/healthz', HTTP_X_FORWARDED_PROTO='https')['Strict-Transport-Security'])")
+    result = _manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    printed = result.stdout.strip().splitlines()[-1]  # the JSON request logs go to stdout before it
+    assert printed.split()[:3] == ["200", "200", "301"] and "max-age=31536000" in printed

@@ -18,8 +18,10 @@ def new_ip() -> str:
 
 
 def session(ip: str | None = None) -> requests.Session:
+    """What the proxy adds to each request: the client's address, and that it came over HTTPS."""
     http = requests.Session()
     http.headers["X-Forwarded-For"] = ip or new_ip()
+    http.headers["X-Forwarded-Proto"] = "https"
     return http
 
 

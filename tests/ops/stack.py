@@ -174,7 +174,6 @@ class Stack:
             "DJANGO_SETTINGS_MODULE": "agora.settings.production",
             "SECRET_KEY": "ops-stack-secret-key-0123456789abcdef-not-for-production",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_SSL_REDIRECT": "false",  # plain HTTP between the test and gunicorn; TLS ends at the proxy
             "DATABASE_URL": self.pg.url(),
             "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
             "AGORA_BASE_URL": f"http://127.0.0.1:{self.web_ports[0]}",
@@ -189,8 +188,9 @@ class Stack:
             # small eth_getLogs ranges: many steps, so every step is a race between the indexers
             "AGORA_ONCHAIN_START_RANGE": "4",
             "AGORA_ONCHAIN_MAX_RANGE": "8",
-            # Tests play the reverse proxy: each client says who it is in X-Forwarded-For, so the per-IP
-            # limits below are per test client, not shared by every request from 127.0.0.1.
+            # Tests play the reverse proxy (deploy/nginx): each client says who it is in X-Forwarded-For, so the
+            # per-IP limits below are per test client, not shared by every request from 127.0.0.1, and says
+            # X-Forwarded-Proto: https, as production settings redirect anything else (but health and metrics).
             "AGORA_TRUSTED_PROXY_COUNT": "1",
             "AGORA_RATE_LIMIT_PER_MIN": "120",
             "AGORA_WRITE_RATE_LIMIT_PER_MIN": "600",
@@ -204,9 +204,11 @@ class Stack:
 
     # --- the Procfile's processes ------------------------------------------------------------------------
     def service(self, name: str, kind: str, **extra_env) -> Service:
-        command = procfile()[kind]
+        """A process of the Procfile, started through scripts/process.sh as the systemd units and compose do."""
+        assert kind in procfile()
         env = {**self.env, **extra_env}
-        self.services[name] = Service(name, ["bash", "-c", f"exec {command}"], env=env, logs=self.logs)
+        self.services[name] = Service(name, ["bash", str(ROOT / "scripts" / "process.sh"), kind], env=env,
+                                      logs=self.logs)
         return self.services[name]
 
     def web_url(self, index: int) -> str:
@@ -259,13 +261,15 @@ class Stack:
     # --- PostgreSQL with its WAL archive ------------------------------------------------------------------
     def start_wal_archive(self) -> Service:
         """pg_receivewal streams the WAL as it is written; with it named in synchronous_standby_names a commit is
-        acknowledged only once the archive has it, so losing the database disk loses no acknowledged write."""
+        acknowledged only once the archive has it, so losing the database disk loses no acknowledged write
+        (deploy/systemd/agora-wal-archive.service is the production unit: same slot and application name)."""
         receiver = Service("pg_receivewal", as_postgres([
-            str(PG_BIN / "pg_receivewal"), "-h", "127.0.0.1", "-p", str(self.pg.port), "-U", "postgres",
-            "-D", str(self.wal_dir), "--slot", WAL_SLOT, "--synchronous", "-v"]), env=dict(os.environ), logs=self.logs)
+            "env", f"PGAPPNAME={WAL_SLOT}", str(PG_BIN / "pg_receivewal"), "-h", "127.0.0.1", "-p", str(self.pg.port),
+            "-U", "postgres", "-D", str(self.wal_dir), "--slot", WAL_SLOT, "--synchronous", "-v"]),
+            env=dict(os.environ), logs=self.logs)
         self.services["pg_receivewal"] = receiver
         receiver.start()
-        streaming = "SELECT 1 FROM pg_stat_replication WHERE application_name = 'pg_receivewal' AND state = 'streaming'"
+        streaming = f"SELECT 1 FROM pg_stat_replication WHERE application_name = '{WAL_SLOT}' AND state = 'streaming'"
         wait_for(lambda: self.pg.sql(streaming, db="postgres"), timeout=30, what="WAL archive streaming")
         return receiver
 
@@ -285,7 +289,7 @@ class Stack:
         self.pg.init()
         self.wal_dir.mkdir(parents=True, exist_ok=True)
         own_by_postgres(self.wal_dir)
-        self.pg.configure(synchronous_standby_names="pg_receivewal", wal_level="replica")
+        self.pg.configure(synchronous_standby_names=WAL_SLOT, wal_level="replica")
         self.pg.start()
         self.pg.sql(f"SELECT pg_create_physical_replication_slot('{WAL_SLOT}')", db="postgres")
         self.start_wal_archive()
@@ -295,8 +299,8 @@ class Stack:
         deploy = subprocess.Popen([sys.executable, "manage.py", "deploy_contracts", "--rpc-url", self.anvil.url,
                                    "--with-mock-usdc", "--out", str(self.deployment)], cwd=ROOT, env=self.env,
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        release = subprocess.run(["bash", "-c", procfile()["release"]], cwd=ROOT, env=self.env, capture_output=True,
-                                 text=True)
+        release = subprocess.run(["bash", str(ROOT / "scripts" / "process.sh"), "release"], cwd=ROOT, env=self.env,
+                                 capture_output=True, text=True)
         assert release.returncode == 0, release.stderr
         assert deploy.wait(timeout=120) == 0, deploy.stdout.read()
         for index in (0, 1):
