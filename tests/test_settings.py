@@ -36,3 +36,17 @@ def test_behind_the_proxy_only_health_and_metrics_answer_plain_http():
     assert result.returncode == 0, result.stderr
     printed = result.stdout.strip().splitlines()[-1]  # the JSON request logs go to stdout before it
     assert printed.split()[:3] == ["200", "200", "301"] and "max-age=31536000" in printed
+
+
+def test_a_rotated_secret_key_still_reads_what_the_old_one_signed_while_it_is_a_fallback():
+    from django.core import signing
+
+    old, new = "old-" + "k" * 60, "new-" + "n" * 60
+    token = signing.dumps("signed before the rotation", key=old)
+    env = {**PROD, "SECRET_KEY": new, "ALLOWED_HOSTS": "agora.example",
+           "DATABASE_URL": "postgres://postgres@127.0.0.1/postgres", "AGORA_ANCHOR_SALT_KEY": "salt"}
+    code = f"from django.core import signing; print(signing.loads({token!r}))"
+    assert _manage("shell", "-c", code, env={**env, "SECRET_KEY_FALLBACKS": old}).stdout.strip().endswith(
+        "signed before the rotation")
+    rejected = _manage("shell", "-c", code, env=env)
+    assert rejected.returncode != 0 and "BadSignature" in rejected.stderr
