@@ -3,6 +3,7 @@ nginx, both web processes get traffic, the request id passes through, and with A
 client cannot dodge its rate limit by sending its own X-Forwarded-For."""
 import re
 import subprocess
+import time
 import uuid
 
 import pytest
@@ -15,6 +16,24 @@ from tests.ops.stack import ROOT, Service, wait_for
 
 pytestmark = pytest.mark.slow
 NGINX = ROOT / "deploy" / "nginx"
+
+
+class FromAddress(requests.adapters.HTTPAdapter):
+    """Connect from another loopback address: nginx then sees another client (its own per-IP limits)."""
+
+    def __init__(self, address: str):
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def client_at(address: str) -> requests.Session:
+    http = requests.Session()
+    http.mount("https://", FromAddress(address))
+    return http
 
 
 @pytest.fixture(scope="module")
@@ -69,9 +88,10 @@ def test_tls_ends_at_nginx_and_both_web_processes_serve(stack, proxy):
 
 def test_a_client_cannot_dodge_its_limit_with_its_own_forwarded_for(stack, proxy):
     limit = int(stack.env["AGORA_RATE_LIMIT_PER_MIN"])
+    http = client_at("127.0.0.2")
     wait_for_window()
-    codes = [requests.get(proxy["https"] + "/api/v1/jobs", headers={"X-Forwarded-For": f"203.0.113.{n % 250}"},
-                          verify=False, timeout=10).status_code for n in range(limit + 3)]
+    codes = [http.get(proxy["https"] + "/api/v1/jobs", headers={"X-Forwarded-For": f"203.0.113.{n % 250}"},
+                      verify=False, timeout=10).status_code for n in range(limit + 3)]
     assert codes[:limit] == [200] * limit and set(codes[limit:]) == {429}
     print(f"a client sending a new X-Forwarded-For each time got its 429 after {limit} requests (its real address)")
 
@@ -80,3 +100,41 @@ def test_the_example_upstream_matches_the_systemd_web_instances():
     ports = re.findall(r"server 127\.0\.0\.1:(\d+)", (NGINX / "upstream.conf").read_text())
     units = (ROOT / "deploy" / "systemd" / "agora-web@.service").read_text()
     assert ports == ["8000", "8001"] and "agora-web@8000 agora-web@8001" in units
+
+
+def test_a_rolling_reload_of_the_web_processes_drops_no_request(stack, proxy):
+    """The deploy step `systemctl reload agora-web@PORT` (SIGHUP: gunicorn starts new workers on the new code and
+    lets the old ones finish), one web process after the other, while a client keeps calling through nginx."""
+    import os
+    import signal
+    import threading
+
+    statuses, stop = [], threading.Event()
+
+    def client():
+        clients = [client_at(f"127.0.0.{n}") for n in range(10, 20)]  # each well under its per-IP limit
+        while not stop.wait(0.05):
+            try:
+                http = clients[len(statuses) % len(clients)]
+                statuses.append(http.get(proxy["https"] + "/api/v1/jobs?limit=1", verify=False, timeout=30).status_code)
+            except requests.RequestException as exc:
+                statuses.append(type(exc).__name__)
+
+    thread = threading.Thread(target=client, daemon=True)
+    thread.start()
+    workers = int(stack.env["WEB_CONCURRENCY"])
+    wait_for(lambda: len(statuses) >= 5, timeout=30, what="requests flowing")
+    started = time.monotonic()
+    for web in ("web0", "web1"):
+        offset = len(stack.services[web].log())
+        os.kill(stack.services[web].proc.pid, signal.SIGHUP)  # the master only, as `systemctl reload` does
+        # done when every old worker has finished and exited (the new ones booted before they were told to)
+        wait_for(lambda w=web, o=offset: stack.services[w].log()[o:].count("Worker exiting") >= workers,
+                 timeout=90, what=f"{web} reloaded")
+        stack.wait_web(int(web[-1]))
+    time.sleep(1)
+    stop.set()
+    thread.join(timeout=30)
+    took = time.monotonic() - started
+    assert statuses and set(statuses) == {200}, {s: statuses.count(s) for s in set(statuses)}
+    print(f"rolling reload of web0 then web1 in {took:.1f} s: {len(statuses)} requests through nginx, all 200")
