@@ -50,3 +50,13 @@ def test_a_rotated_secret_key_still_reads_what_the_old_one_signed_while_it_is_a_
         "signed before the rotation")
     rejected = _manage("shell", "-c", code, env=env)
     assert rejected.returncode != 0 and "BadSignature" in rejected.stderr
+
+
+def test_collectstatic_with_production_settings(tmp_path):
+    """The deploy step `manage.py collectstatic --noinput`: whitenoise then serves the files, compressed."""
+    env = {**PROD, "SECRET_KEY": "k" * 60, "ALLOWED_HOSTS": "agora.example", "AGORA_ANCHOR_SALT_KEY": "salt",
+           "DATABASE_URL": "postgres://postgres@127.0.0.1/postgres", "STATIC_ROOT": str(tmp_path / "static")}
+    result = _manage("collectstatic", "--noinput", env=env)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "static" / "agora" / "site.css").exists()
+    assert (tmp_path / "static" / "agora" / "site.css.gz").exists()
