@@ -8,10 +8,11 @@ import pytest
 from tests.ops.stack import Stack
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def stack():
-    """One deployment for every distributed test and drill in the session (starting one takes ~15 s). Each drill
-    leaves it whole again; the drills that destroy things run last (tests/ops/drills sorts after distributed)."""
+    """One deployment for every distributed test and drill (starting one takes ~15 s), stopped once the last
+    test under tests/ops is done. Each drill leaves it whole again; the drills run after the distributed tests
+    (tests/ops/drills sorts after tests/ops/distributed), the backup drill last."""
     base = Path(tempfile.mkdtemp(prefix="agora-ops-"))
     os.chmod(base, 0o755)  # the cluster runs as the postgres user, which must reach its data directory
     deployment = Stack(base)

@@ -187,7 +187,7 @@ class Stack:
             "AGORA_ONCHAIN_CONFIRMATIONS": "0",
             # small eth_getLogs ranges: many steps, so every step is a race between the indexers
             "AGORA_ONCHAIN_START_RANGE": "4",
-            "AGORA_ONCHAIN_MAX_RANGE": "8",
+            "AGORA_ONCHAIN_MAX_RANGE": "32",
             # Tests play the reverse proxy (deploy/nginx): each client says who it is in X-Forwarded-For, so the
             # per-IP limits below are per test client, not shared by every request from 127.0.0.1, and says
             # X-Forwarded-Proto: https, as production settings redirect anything else (but health and metrics).
