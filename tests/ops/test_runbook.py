@@ -33,7 +33,7 @@ TESTED = [
     (r"manage\.py indexer_backfill --stream \S+ --from-block \d+ --to-block \d+ --commit",
      "tests/onchain/test_indexer_ops.py", ['"indexer_backfill", "--stream", "stake_vault", "--from-block"']),
     (r"systemctl reload agora-web@\d+", "tests/ops/distributed/test_proxy.py", ["signal.SIGHUP"]),
-    (r"systemctl restart agora-web@\d+", "tests/ops/stack.py", ["def start_web"]),
+    (r"systemctl restart agora-web@\d+", "tests/ops/distributed/test_proxy.py", ["stack.start_web(0)"]),
     (r"systemctl restart agora-worker@", "tests/ops/stack.py", ["def start_processes"]),
     (r"curl -fsS http://127\.0\.0\.1:\d+/readyz", "tests/ops/stack.py", ['"/readyz"']),
 ]
