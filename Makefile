@@ -7,7 +7,7 @@ PORT ?= 8000
 
 FORGE := node_modules/.bin/forge
 
-.PHONY: run test lint venv venv-dev services migrate openapi openapi-check bench clean contracts contracts-test
+.PHONY: run test lint venv venv-dev services migrate openapi openapi-check bench clean contracts contracts-test drills
 
 .venv/.runtime: requirements.txt sdk/python/pyproject.toml
 	python3 -m venv .venv
@@ -33,10 +33,12 @@ venv-dev: .venv/.dev
 run: .venv/.runtime node_modules/.installed
 	bash scripts/run-local.sh
 
-## test: the whole suite on PostgreSQL + Redis (starts them when they are stopped)
+## test: the whole suite on PostgreSQL + Redis (starts them when they are stopped), with the distributed
+## tests and the CI-sized failure drills of tests/ops (a deployment of their own: docs/deploy.md)
 test: .venv/.dev node_modules/.installed
 	bash scripts/ensure-services.sh
 	bash scripts/ensure-browser.sh
+	bash scripts/ensure-ops-tools.sh
 	$(MAKE) --no-print-directory lint
 	cd contracts && ../$(FORGE) test
 	DJANGO_SETTINGS_MODULE=agora.settings.test $(PY) -m pytest $(PYTEST_ARGS)
@@ -61,6 +63,15 @@ services:
 
 openapi: .venv/.dev
 	DJANGO_SETTINGS_MODULE=agora.settings.test $(PY) manage.py spectacular --validate --fail-on-warn --file openapi.yaml
+
+## drills: the failure drills with the outages the issue names (RPC down a minute, ...); prints what each did
+## and checked (the last output is in docs/drills.md). CI runs the same drills with outages of seconds.
+drills: .venv/.dev node_modules/.installed
+	bash scripts/ensure-services.sh
+	bash scripts/ensure-ops-tools.sh
+	AGORA_DRILL_PG_OUTAGE_SECONDS=30 AGORA_DRILL_REDIS_OUTAGE_SECONDS=30 AGORA_DRILL_RPC_OUTAGE_SECONDS=60 \
+	  AGORA_DRILL_SNAPSHOT_VOTES=100000 DJANGO_SETTINGS_MODULE=agora.settings.test \
+	  $(PY) -m pytest tests/ops/drills -s -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: .venv/.dev
 	bash scripts/ensure-services.sh

@@ -8,16 +8,16 @@ import hmac
 import ipaddress
 
 from django.conf import settings
-from django_prometheus.exports import ExportToDjangoView
 
 from apps.common.api.clientip import client_ip
+from agora.metrics import metrics as metrics_export
 from apps.common.api.errors import error_response
 
 
 def metrics(request):
     if not (_token_ok(request) or _ip_allowed(client_ip(request))):
         return error_response("metrics are served to the configured scraper only", "forbidden", 403)
-    return ExportToDjangoView(request)
+    return metrics_export(request)
 
 
 def _token_ok(request) -> bool:

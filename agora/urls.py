@@ -22,6 +22,6 @@ urlpatterns = [
     path(".well-known/agent.json", discovery.agent_manifest),
     path("agora-agent-manifest.json", discovery.agent_manifest),
     path("admin/", admin.site.urls),
-    path("metrics", metrics),
+    path("metrics", metrics, name="prometheus-django-metrics"),
     path("", include("agora.page_urls")),
 ]

@@ -15,7 +15,9 @@ def test_readyz_checks_database_and_redis(client):
     assert response.json()["checks"] == {"database": "ok", "redis": "ok"}
 
 
-def test_readyz_names_a_failed_redis(client, settings):
+def test_readyz_reports_a_failed_redis_without_failing(client, settings):
+    """Redis down degrades the node (limits fail open, lists come from the database) but must not pull it
+    out of the proxy: 200, with the failed check named in the body (docs/monitoring.md, Readiness)."""
     from django.core.cache import caches
 
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1: a real refused connection
@@ -27,8 +29,10 @@ def test_readyz_names_a_failed_redis(client, settings):
     except AttributeError:
         pass
     response = client.get("/readyz")
-    assert response.status_code == 503
-    assert response.json()["checks"]["redis"].startswith("failed") and "redis" in response.json()["detail"]
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded" and body["checks"]["database"] == "ok"
+    assert body["checks"]["redis"].startswith("failed") and "redis" in body["detail"]
 
 
 def test_llms_txt_and_manifests(client):

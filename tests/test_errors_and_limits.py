@@ -72,8 +72,12 @@ def test_global_ceiling_per_ip(api, settings):
     assert api.get("/healthz").status_code == 200  # liveness is never limited
 
 
-def test_rate_limits_fail_open_when_redis_is_down(api, settings, make_wallet):
+def test_rate_limits_fail_open_when_redis_is_down(api, settings, make_wallet, caplog):
     from django.core.cache import caches
+
+    from apps.common.api.ratelimit import FAIL_OPEN
+
+    before = {group: FAIL_OPEN.labels(group)._value.get() for group in ("global-ip", "write-address")}
 
     wallet = make_wallet()
     settings.AGORA_RATE_LIMIT_PER_MIN = 5
@@ -86,7 +90,12 @@ def test_rate_limits_fail_open_when_redis_is_down(api, settings, make_wallet):
     assert api.get("/api/v1/jobs").status_code == 200  # served, not a 500
     created = wallet.client.post("/api/v1/jobs", {"title": "t", "prompt": "p", "bounty_usdc": 1}, format="json")
     assert created.status_code == 201
-    assert api.get("/readyz").status_code == 503
+    # counted per limit that was skipped, and logged
+    assert FAIL_OPEN.labels("global-ip")._value.get() == before["global-ip"] + 2
+    assert FAIL_OPEN.labels("write-address")._value.get() == before["write-address"] + 1
+    assert any(isinstance(r.msg, dict) and r.msg.get("event") == "ratelimit_cache_unavailable" for r in caplog.records)
+    ready = api.get("/readyz")  # degraded, not unready: see agora/health.py
+    assert ready.status_code == 200 and ready.json()["status"] == "degraded"
 
 
 def test_json_logs_carry_request_id_address_and_job_id(make_wallet, caplog):

@@ -35,6 +35,7 @@ def _start(port: int, db_name: str, marker_dir: Path) -> subprocess.Popen:
         "AGORA_SERVICE_STAGE": "demo",
         "AGORA_MIN_REP_SCORE_TO_VOTE": "0",
         "LOG_LEVEL": "WARNING",
+        "PROMETHEUS_MULTIPROC_DIR": str(marker_dir / "metrics"),  # SIGKILL skips gunicorn's cleanup of its own
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "agora.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "2",

@@ -92,7 +92,7 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))  # collectstatic writes here
 STATICFILES_DIRS = [BASE_DIR / "agora" / "static"]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -221,11 +221,13 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_TIMEZONE = "UTC"
-# The database scheduler copies this into its tables when beat starts; without it beat runs nothing.
-from agora.schedule import BEAT_SCHEDULE  # noqa: E402
+AGORA_INDEX_EVERY_SECONDS = env.float("AGORA_INDEX_EVERY_SECONDS", default=5.0)
+AGORA_ANCHOR_SWEEP_EVERY_SECONDS = env.float("AGORA_ANCHOR_SWEEP_EVERY_SECONDS", default=60.0)
+from agora.schedule import beat_schedule  # noqa: E402
 
-CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
+CELERY_BEAT_SCHEDULE = beat_schedule(index_every=AGORA_INDEX_EVERY_SECONDS,
+                                     sweep_every=AGORA_ANCHOR_SWEEP_EVERY_SECONDS)
+CELERY_TIMEZONE = "UTC"
 
 # --- Logging -----------------------------------------------------------------
 from agora.logging import configure_structlog, logging_config  # noqa: E402
@@ -273,7 +275,9 @@ AGORA_ONCHAIN_RPC_TIMEOUT = env.float("AGORA_ONCHAIN_RPC_TIMEOUT", default=10.0)
 # A close's tx hash is looked up on AGORA_RPC_URL (when set) before the close takes its lock: keep it short.
 AGORA_CLOSE_VERIFY_TIMEOUT = env.float("AGORA_CLOSE_VERIFY_TIMEOUT", default=5.0)
 AGORA_ONCHAIN_BACKOFF_BASE_SECONDS = env.float("AGORA_ONCHAIN_BACKOFF_BASE_SECONDS", default=1.0)
-AGORA_ONCHAIN_BACKOFF_CAP_SECONDS = env.float("AGORA_ONCHAIN_BACKOFF_CAP_SECONDS", default=60.0)
+# Capped below the beat interval (AGORA_INDEX_EVERY_SECONDS) so a recovered provider is noticed within one
+# tick; at the cap a failing provider still gets only one cheap eth_blockNumber per stream every 4 s.
+AGORA_ONCHAIN_BACKOFF_CAP_SECONDS = env.float("AGORA_ONCHAIN_BACKOFF_CAP_SECONDS", default=4.0)
 
 # Addresses are stored and compared lowercase (docs/architecture.md): normalised once, here. Environment
 # settings (local, test, production) that override one give it lowercase too.

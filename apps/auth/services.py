@@ -9,6 +9,7 @@ from django.utils import timezone
 from apps.agents.services import profile_ensure
 from apps.common.chain import normalize_address
 from apps.common.errors import NotAuthenticated, NotFound
+from apps.common.services import audit_record
 
 from .eip1271 import is_valid_contract_signature
 from .models import AgentSession, AuthChallenge, KnownWallet
@@ -132,6 +133,22 @@ def session_revoke(*, session_id, reason: str = "signed out", actor: str = "",
         session.revoked_reason = f"{reason} ({actor})" if actor else reason
         session.save(update_fields=["revoked_at", "revoked_reason"])
     return session
+
+
+@transaction.atomic
+def sessions_revoke_bulk(*, addresses: list[str] | None, reason: str, actor: str, commit: bool) -> int:
+    """Revoke every live bearer session (or those of `addresses`): the runbook's answer to a leaked token or key.
+    Without `commit` it only counts them. Each session records why and by whom; one audit entry sums it up."""
+    live = AgentSession.objects.select_for_update().filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+    if addresses is not None:
+        live = live.filter(address__in=[normalize_address(a) for a in addresses])
+    count = live.count()
+    if commit and count:
+        live.update(revoked_at=timezone.now(), revoked_reason=f"{reason} ({actor})"[:200])
+        subject = "all" if addresses is None else ",".join(addresses)
+        audit_record(actor=actor, action="sessions_revoked", subject=subject[:100],
+                     data={"sessions": count, "reason": reason})
+    return count
 
 
 def challenge_purge_expired(*, keep_days: int = 7) -> int:

@@ -1,5 +1,7 @@
 """Indexer metrics for /metrics, read from the stream rows at scrape time: the indexer runs in
 Celery or `run_indexer`, not in the web process, and the database is what they share."""
+import time
+
 import structlog
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
@@ -18,6 +20,7 @@ class IndexerCollector:
         except Exception as exc:  # no database yet (migrations, startup): report nothing
             log.debug("indexer_metrics_unavailable", error=type(exc).__name__)
             return
+        now = time.time()
         gauges = {
             "head_block": ("Latest block the RPC reported", lambda s: s.last_head),
             "safe_head_block": ("Head minus confirmations", lambda s: s.last_safe_head),
@@ -28,6 +31,12 @@ class IndexerCollector:
             "last_success_timestamp_seconds": ("Unix time of the last good step",
                                                lambda s: s.last_success_at.timestamp() if s.last_success_at else None),
             "halted": ("1 when a deep reorg halted the stream", lambda s: 1 if s.halted else 0),
+            # During a provider outage the head is unknown, so lag_blocks stays at its last value; these two show
+            # the outage at once: failed steps in a row, and seconds since the stream last completed a step.
+            "consecutive_failures": ("Failed steps since the last good one (0 when healthy)",
+                                     lambda s: s.consecutive_failures),
+            "lag_seconds": ("Seconds since the last good step (a healthy stream steps every few seconds)",
+                            lambda s: now - s.last_success_at.timestamp() if s.last_success_at else None),
         }
         for name, (doc, read) in gauges.items():
             family = GaugeMetricFamily(f"agora_indexer_{name}", doc, labels=["stream"])

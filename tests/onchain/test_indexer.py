@@ -182,6 +182,7 @@ def test_a_reorg_deeper_than_the_maximum_halts_the_stream(chain, settings, clien
     chain.fund(alice, 10**9)
     chain.index()
     snap = chain.snapshot()
+    fork = chain.head()  # the last block both branches share
     chain.deposit(alice, 6 * 10**6)
     chain.mine(10)
     chain.index()
@@ -194,3 +195,17 @@ def test_a_reorg_deeper_than_the_maximum_halts_the_stream(chain, settings, clien
     assert _stake(alice.address) == 6 * 10**6  # nothing guessed: the data stays until an operator acts
     metrics = client.get("/metrics").content.decode()
     assert 'agora_indexer_halted{stream="stake_vault"} 1.0' in metrics
+    # the runbook's recovery ("Deep reorg: a halted stream"): rewind to a block both chains agree on, then index
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    status = StringIO()
+    call_command("indexer_status", stdout=status)
+    assert "HALTED: reorg deeper than" in status.getvalue()
+    call_command("indexer_reset_cursor", "--stream", "stake_vault", "--to-block", str(fork), "--commit",
+                 stdout=StringIO())
+    assert not chain.stream("stake_vault").halted
+    chain.index()
+    assert _stake(alice.address) == 0  # the deposit was on the abandoned branch
+    assert 'agora_indexer_halted{stream="stake_vault"} 0.0' in client.get("/metrics").content.decode()

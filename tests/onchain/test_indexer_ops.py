@@ -99,9 +99,13 @@ def test_metrics_expose_every_stream(chain, client):
     chain.index()
     text = client.get("/metrics").content.decode()
     for name in ("head_block", "safe_head_block", "cursor_block", "lag_blocks", "last_step_seconds",
-                 "last_success_timestamp_seconds", "events_total", "reorgs_total", "rolled_back_events_total"):
+                 "last_success_timestamp_seconds", "events_total", "reorgs_total", "rolled_back_events_total",
+                 "consecutive_failures", "lag_seconds"):
         assert f'agora_indexer_{name}{{stream="stake_vault"}}' in text, name
     assert 'agora_indexer_lag_blocks{stream="treasury_vault"} 0.0' in text
+    assert 'agora_indexer_consecutive_failures{stream="treasury_vault"} 0.0' in text
+    lag = float(text.split('agora_indexer_lag_seconds{stream="treasury_vault"} ')[1].split()[0])
+    assert 0 <= lag < 30  # seconds since the step just taken
 
 
 def test_treasury_page_and_donor_avatar(chain, client):
@@ -150,10 +154,9 @@ def test_onchain_stake_gates_submissions_when_enabled(chain, settings, make_wall
 
 
 def test_the_beat_task_indexes_every_stream(chain, settings):
-    from agora.schedule import BEAT_SCHEDULE
     from apps.onchain.tasks import index_streams
 
-    entry = BEAT_SCHEDULE["onchain-index-streams"]
+    entry = settings.CELERY_BEAT_SCHEDULE["onchain-index-streams"]
     assert entry["task"] == "apps.onchain.tasks.index_streams" and entry["options"]["expires"] > 0
     alice = chain.accounts[5]
     chain.fund(alice, 10**9)

@@ -2,6 +2,7 @@
 import structlog
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django_ratelimit.exceptions import Ratelimited
 from rest_framework import exceptions
@@ -51,6 +52,11 @@ def handle_exception(exc, context):
         headers["Retry-After"] = "60"
     elif isinstance(exc, PermissionDenied):
         status, detail, code = 403, "You do not have permission to perform this action.", "forbidden"
+    elif isinstance(exc, (OperationalError, InterfaceError)):
+        # PostgreSQL unreachable or restarting. A write is one transaction, so it happened whole or not at all;
+        # 503 + Retry-After tells the client to retry, where a 500 would say "bug" (tests/ops/drills).
+        status, detail, code = 503, "The database is unavailable; retry shortly.", "database_unavailable"
+        headers["Retry-After"] = "5"
     elif isinstance(exc, DjangoValidationError):
         status, detail, code = 400, "; ".join(exc.messages), "invalid"
     elif isinstance(exc, exceptions.ValidationError):

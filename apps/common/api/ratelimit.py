@@ -4,8 +4,9 @@ All limits count requests in fixed one-minute windows; the seconds left in the w
 Retry-After. The per-IP auth limit and the per-address write limit use django-ratelimit. The
 global per-IP ceiling runs on every API request, so it counts with one pipelined
 INCR + EXPIRE round trip instead of django-ratelimit's add-then-incr (two).
-When the cache is unreachable, every limit fails open: the request is served and the failure
-logged (/readyz reports Redis down) rather than turning every request into a 500.
+When the cache is unreachable, every limit fails open: the request is served, the failure logged
+(`ratelimit_cache_unavailable`) and counted (`agora_ratelimit_fail_open_total{group}`), and /readyz
+reports Redis as degraded without failing, rather than turning every request into a 500.
 """
 import time
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ import structlog
 from django.conf import settings
 from django.core.cache import caches
 from django_ratelimit.core import get_usage
+from prometheus_client import Counter
 
 from apps.common.api.clientip import client_network
 from apps.common.shared_cache import shared_cache
@@ -22,6 +24,14 @@ from .errors import RateLimited
 
 log = structlog.get_logger(__name__)
 WINDOW_SECONDS = 60
+FAIL_OPEN = Counter("agora_ratelimit_fail_open_total",
+                    "Requests served without a rate-limit check because the shared cache was unreachable",
+                    ["group"])
+
+
+def _failed_open(group: str, exc: Exception) -> None:
+    log.warning("ratelimit_cache_unavailable", group=group, error=type(exc).__name__)
+    FAIL_OPEN.labels(group).inc()
 
 
 @dataclass(frozen=True)
@@ -34,7 +44,7 @@ def usage_or_none(request, *, group: str, key, per_minute: int) -> Usage | None:
     try:
         usage = get_usage(request, group=group, key=key, rate=f"{per_minute}/m", increment=True)
     except Exception as exc:  # redis-py and django-redis raise several connection error types
-        log.warning("ratelimit_cache_unavailable", group=group, error=type(exc).__name__)
+        _failed_open(group, exc)
         return None
     return Usage(usage["should_limit"], max(1, usage["time_left"]))
 
@@ -46,7 +56,7 @@ def global_usage_or_none(request, per_minute: int) -> Usage | None:
     try:
         count = _count_hit(key)
     except Exception as exc:
-        log.warning("ratelimit_cache_unavailable", group="global-ip", error=type(exc).__name__)
+        _failed_open("global-ip", exc)
         return None
     return Usage(count > per_minute, max(1, window_start + WINDOW_SECONDS - now))
 
