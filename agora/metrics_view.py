@@ -9,8 +9,8 @@ import ipaddress
 
 from django.conf import settings
 
-from apps.common.api.clientip import client_ip
 from agora.metrics import metrics as metrics_export
+from apps.common.api.clientip import client_ip
 from apps.common.api.errors import error_response
 
 
