@@ -7,7 +7,7 @@ from django.conf import settings as django_settings
 from django.core.checks import run_checks
 from django.utils import timezone
 
-from agora.schedule import BEAT_SCHEDULE
+from agora.schedule import beat_schedule
 from apps.common.errors import ApplicationError
 from apps.slashing.models import OperatorWallet, SlashApproval, SlashProposal
 from apps.slashing.operators import EXPIRY, operator_from_user
@@ -130,7 +130,7 @@ def test_reject_cancel_and_expiry_each_leave_a_history_row(ops):
     assert (last.kind, last.actor_role, last.reason) == ("expired", "system", "the deadline passed")
     assert rejected.events.latest("id").actor_label == "admin:bob"
     entry = django_settings.CELERY_BEAT_SCHEDULE["slashing-expire-proposals"]  # what beat actually runs
-    assert entry is BEAT_SCHEDULE["slashing-expire-proposals"] and entry["options"]["expires"] > 0
+    assert entry == beat_schedule()["slashing-expire-proposals"] and entry["options"]["expires"] > 0
     assert entry["task"] == expire_proposals.name
 
 
