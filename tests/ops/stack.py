@@ -176,7 +176,7 @@ class Stack:
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DATABASE_URL": self.pg.url(),
             "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
-            "AGORA_BASE_URL": f"http://127.0.0.1:{self.web_ports[0]}",
+            "AGORA_BASE_URL": f"https://127.0.0.1:{self.web_ports[0]}",  # production refuses http; nothing fetches it
             "AGORA_ANCHOR_SALT_KEY": "ops-stack-anchor-salt-key",
             "AGORA_ANCHOR_STORAGE_OPTIONS": f'{{"location": "{base / "anchors"}"}}',
             "AGORA_ANCHOR_SWEEP_AFTER_SECONDS": "2",
@@ -297,7 +297,8 @@ class Stack:
         self.start_redis()
         # The slow parts side by side: each process spends most of its start importing Django.
         deploy = subprocess.Popen([sys.executable, "manage.py", "deploy_contracts", "--rpc-url", self.anvil.url,
-                                   "--with-mock-usdc", "--out", str(self.deployment)], cwd=ROOT, env=self.env,
+                                   "--with-mock-usdc", "--unbonding-period", "604800",  # production refuses 0 (slashing.E004)
+                                   "--out", str(self.deployment)], cwd=ROOT, env=self.env,
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         release = subprocess.run(["bash", str(ROOT / "scripts" / "process.sh"), "release"], cwd=ROOT, env=self.env,
                                  capture_output=True, text=True)
