@@ -67,6 +67,8 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres:///agora")}
+# The stock PostgreSQL backend with a health check that needs no round trip (apps/common/db/base.py).
+DATABASES["default"]["ENGINE"] = "apps.common.db"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

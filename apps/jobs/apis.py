@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 from apps.common.api.inputs import body_data
 from apps.common.api.pagination import parse_limit
 from apps.common.api.permissions import IsAgent
-from apps.common.api.ratelimit import enforce_write_address
+from apps.common.api.ratelimit import enforce_write_address, write_limited
 from apps.common.api.schema import with_errors
 
 from . import list_cache, selectors, services
@@ -40,6 +40,7 @@ def _bind_job(job_id) -> None:
     structlog.contextvars.bind_contextvars(job_id=str(job_id))
 
 
+@write_limited
 class JobCollectionApi(APIView):
     """GET lists topics; POST creates one (the caller becomes the sponsor)."""
 
@@ -91,6 +92,7 @@ class JobSubmissionListApi(APIView):
         return Response(SubmissionOutputSerializer(rows, many=True).data, headers=headers)
 
 
+@write_limited
 class SubmissionCreateApi(APIView):
     permission_classes = [IsAgent]
 
@@ -101,10 +103,12 @@ class SubmissionCreateApi(APIView):
         data = body_data(request, SubmissionCreateInputSerializer)
         _bind_job(data["job_id"])
         submission = services.submission_create(job_id=data["job_id"], agent=request.user.address,
-                                                content=data["content"], evidence=data["evidence"])
+                                                content=data["content"], evidence=data["evidence"],
+                                                eligibility=request.user.eligibility)
         return Response({"submission": SubmissionOutputSerializer(submission).data}, status=201)
 
 
+@write_limited
 class VoteCastApi(APIView):
     permission_classes = [IsAgent]
 
@@ -115,7 +119,8 @@ class VoteCastApi(APIView):
         data = body_data(request, VoteCastInputSerializer)
         _bind_job(data["job_id"])
         vote = services.vote_cast(job_id=data["job_id"], submission_id=data["submission_id"],
-                                  voter=request.user.address, review=data["review"])
+                                  voter=request.user.address, review=data["review"],
+                                  eligibility=request.user.eligibility)
         return Response(VoteCastOutputSerializer({"vote": vote}).data)
 
 
@@ -127,6 +132,7 @@ class VoteSummaryApi(APIView):
         return Response(VoteSummaryOutputSerializer({"job_id": job_id, "tallies": tallies}).data)
 
 
+@write_limited
 class JobCloseApi(APIView):
     permission_classes = [IsAgent]
 
