@@ -39,11 +39,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "agora.middleware.GlobalRateLimitMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "agora.middleware.PageSessionMiddleware",  # these three skip /api/ (bearer tokens only)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "agora.middleware.PageAuthenticationMiddleware",
+    "agora.middleware.PageMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

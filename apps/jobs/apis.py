@@ -26,6 +26,8 @@ from .serializers import (
     VoteSummaryOutputSerializer,
     job_list_representation,
     job_representation,
+    submission_representation,
+    vote_representation,
 )
 
 LIST_PARAMS = [
@@ -89,7 +91,7 @@ class JobSubmissionListApi(APIView):
         rows, next_cursor = selectors.submission_list(job_id=job_id, limit=limit,
                                                       after=request.query_params.get("after"))
         headers = {"X-Next-Cursor": next_cursor} if next_cursor else {}
-        return Response(SubmissionOutputSerializer(rows, many=True).data, headers=headers)
+        return Response([submission_representation(row) for row in rows], headers=headers)
 
 
 @write_limited
@@ -105,7 +107,7 @@ class SubmissionCreateApi(APIView):
         submission = services.submission_create(job_id=data["job_id"], agent=request.user.address,
                                                 content=data["content"], evidence=data["evidence"],
                                                 eligibility=request.user.eligibility)
-        return Response({"submission": SubmissionOutputSerializer(submission).data}, status=201)
+        return Response({"submission": submission_representation(submission)}, status=201)
 
 
 @write_limited
@@ -121,7 +123,7 @@ class VoteCastApi(APIView):
         vote = services.vote_cast(job_id=data["job_id"], submission_id=data["submission_id"],
                                   voter=request.user.address, review=data["review"],
                                   eligibility=request.user.eligibility)
-        return Response(VoteCastOutputSerializer({"vote": vote}).data)
+        return Response({"vote": vote_representation(vote)})
 
 
 class VoteSummaryApi(APIView):
