@@ -11,7 +11,8 @@ operation from --concurrency client threads for --seconds.
 
 --compare PATH benchmarks another checkout of this project (e.g. `git worktree add ../old <commit>`)
 in the same run: each checkout gets its own database (seeded the same way by its own code, the old
-one's name ending in _old), its own Redis database (BENCH_REDIS_DBS, default 13,14) and its own server,
+one's name ending in _old), its own Redis database (BENCH_REDIS_DBS, default 13,12) and its own server
+(BENCH_GUNICORN_ARGS_OLD adds gunicorn options to the old one only, e.g. to compare worker classes),
 and every phase runs old then new, round after round, so both see the same host. The summary gives
 each figure's median over rounds and the new/old ratio.
 
@@ -160,8 +161,9 @@ def prepare(target: "Target", args) -> dict:
 # --- Servers --------------------------------------------------------------------------------------
 
 class Target:
-    def __init__(self, name: str, root: Path, db_url: str, redis_url: str):
+    def __init__(self, name: str, root: Path, db_url: str, redis_url: str, extra_args: str = ""):
         self.name, self.root, self.db_url, self.redis_url = name, root, db_url, redis_url
+        self.extra_args = extra_args.split()
         self.proc: subprocess.Popen | None = None
         self.port = 0
         self.data: dict = {}
@@ -180,7 +182,8 @@ class Target:
         # command line still wins for the bind address, the worker count and the timeout.
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "agora.wsgi:application", "-b", f"127.0.0.1:{self.port}",
-             "-w", str(workers), "--timeout", "60", *os.environ.get("BENCH_GUNICORN_ARGS", "").split()],
+             "-w", str(workers), "--timeout", "60", *os.environ.get("BENCH_GUNICORN_ARGS", "").split(),
+             *self.extra_args],
             cwd=self.root, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(150):
             try:
@@ -454,11 +457,11 @@ def main():
     if args.prepare_root:
         return prepare_main(args)
 
-    redis_dbs = os.environ.get("BENCH_REDIS_DBS", "13,14").split(",")
+    redis_dbs = os.environ.get("BENCH_REDIS_DBS", "13,12").split(",")
     targets = [Target("new", ROOT, DB_URL, f"{REDIS_BASE}/{redis_dbs[0]}")]
     if args.compare:
         targets.insert(0, Target("old", Path(args.compare).resolve(), db_url_for("_old"),
-                                 f"{REDIS_BASE}/{redis_dbs[1]}"))
+                                 f"{REDIS_BASE}/{redis_dbs[1]}", os.environ.get("BENCH_GUNICORN_ARGS_OLD", "")))
     modes = [m.strip() for m in args.conn.split(",") if m.strip()]
     for target in targets:
         print(f"preparing {target.name}: {target.root} -> {db_name(target.db_url)}", flush=True)
@@ -466,7 +469,10 @@ def main():
     try:
         for target in targets:
             target.start(args.workers, args.log_level, args.list_cache_seconds)
-            print(f"{target.name}: gunicorn -w {args.workers} from {target.root}; worker RSS after start (MB): "
+            commit = subprocess.run(["git", "-C", str(target.root), "rev-parse", "--short", "HEAD"],
+                                    capture_output=True, text=True).stdout.strip()
+            print(f"{target.name}: {target.root} at {commit} (+ uncommitted changes, if any), gunicorn -w "
+                  f"{args.workers} {' '.join(target.extra_args)}; worker RSS after start (MB): "
                   f"{[round(x) for x in worker_rss_mb(target)]}")
         print(f"LOG_LEVEL={args.log_level}, AGORA_LIST_CACHE_SECONDS={args.list_cache_seconds}; "
               f"{args.concurrency} client threads; {args.seconds:.0f}s per phase; connections: {', '.join(modes)}")

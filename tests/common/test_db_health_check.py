@@ -1,0 +1,33 @@
+"""The per-request health check of persistent connections (apps/common/db/base.py)."""
+import time
+
+import pytest
+from django.db import connection, connections
+from django.db.backends.postgresql.base import DatabaseWrapper as StockWrapper
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_an_idle_connection_passes_without_a_round_trip(monkeypatch):
+    connection.ensure_connection()
+    monkeypatch.setattr(StockWrapper, "is_usable", lambda self: pytest.fail("sent SELECT 1"))
+    assert connection.is_usable()
+
+
+def test_a_terminated_backend_fails_it():
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cur:
+            cur.execute("SELECT pg_terminate_backend(%s)", [pid])
+    finally:
+        other.close()
+    for _ in range(50):  # the server's notice reaches the socket a moment later
+        if not connection.is_usable():
+            break
+        time.sleep(0.05)
+    assert not connection.is_usable()
+    connection.close()
+    with connection.cursor() as cur:  # Django reconnects on the next use
+        cur.execute("SELECT 1")
