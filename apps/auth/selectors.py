@@ -1,7 +1,7 @@
-from django.db import connection
 from django.utils import timezone
 
 from apps.agents.selectors import EligibilityFacts, eligibility_facts_from_row, eligibility_joins
+from apps.common.db import prepared_cursor
 
 from .models import AgentSession
 
@@ -11,7 +11,7 @@ def session_get_active_with_facts(*, token_hash: str) -> tuple[AgentSession, Eli
     authenticated request reads the session, and the busiest ones (votes, submissions) then need the
     facts for their gates. Hand-written: compiling the ORM's version cost more than the query."""
     columns, joins = eligibility_joins("s")
-    with connection.cursor() as cur:
+    with prepared_cursor() as cur:
         cur.execute(f"SELECT s.id, s.address, {columns} FROM {AgentSession._meta.db_table} s {joins} "
                     "WHERE s.token_hash = %s AND s.revoked_at IS NULL AND s.expires_at > %s",
                     [token_hash, timezone.now()])

@@ -81,7 +81,7 @@ def job_exists(*, job_id) -> bool:
     return Job.objects.filter(pk=job_id).exists()
 
 
-_SUBMISSIONS = RowLoader(Submission, "s")
+_SUBMISSIONS, _SUBMISSIONS_INNER = RowLoader(Submission, "s"), RowLoader(Submission, "x")
 
 
 def submission_list(*, job_id, limit: int = 50, after: str | None = None):
@@ -97,7 +97,7 @@ def submission_list(*, job_id, limit: int = 50, after: str | None = None):
         params += [at, at, _SUBMISSIONS.param("id", pk)]
     rows = _SUBMISSIONS.fetch(
         f"SELECT {_SUBMISSIONS.columns()} FROM jobs_job j LEFT JOIN LATERAL ("
-        f"SELECT x.* FROM jobs_submission x WHERE x.job_id = j.id {page} "
+        f"SELECT {_SUBMISSIONS_INNER.columns()} FROM jobs_submission x WHERE x.job_id = j.id {page} "
         "ORDER BY x.created_at, x.id LIMIT %s) s ON true WHERE j.id = %s",
         [*params, limit + 1, job_uuid])
     if not rows:

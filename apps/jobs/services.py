@@ -8,6 +8,7 @@ from apps.agents.eligibility import require_can_submit, require_can_vote
 from apps.agents.models import ReputationKind
 from apps.agents.rules import REP_PER_SUBMISSION, jury_weight
 from apps.agents.services import agr_credit, reputation_adjust
+from apps.common.db import prepared_cursor
 from apps.common.errors import ApplicationError, Conflict, Forbidden, InvalidInput, NotFound
 from apps.common.ids import as_uuid
 from apps.common.tasks import task_enqueue
@@ -72,7 +73,7 @@ def submission_create(*, job_id, agent: str, content: str, evidence: list[dict],
     _, gate = _gate(require_can_submit, agent, eligibility)
     submission = Submission(id=uuid.uuid4(), job_id=job_id, agent_address=agent, content=content, evidence=evidence,
                             created_at=timezone.now())
-    with connection.cursor() as cur:
+    with prepared_cursor() as cur:
         cur.execute(_SUBMISSION_CREATE_SQL, [
             submission.id, job_id, agent, content, _EVIDENCE.get_db_prep_value(evidence, connection), gate is None,
             submission.created_at, REP_PER_SUBMISSION, ReputationKind.SUBMISSION,
@@ -92,7 +93,7 @@ def vote_cast(*, job_id, submission_id, voter: str, review: str = "", eligibilit
     score, gate = _gate(require_can_vote, voter, eligibility)
     weight = jury_weight(score) if gate is None else 0
     now = timezone.now()
-    with connection.cursor() as cur:
+    with prepared_cursor() as cur:
         cur.execute(_VOTE_CAST_SQL, [job_id, submission_id, voter, weight, review, gate is None, uuid.uuid4(), now])
         outcome, vote_id, created_at = cur.fetchone()
     if outcome != "ok":

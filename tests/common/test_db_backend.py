@@ -1,4 +1,4 @@
-"""The per-request health check of persistent connections (apps/common/db/base.py)."""
+"""The database backend (apps/common/db): the per-request health check and prepared hot statements."""
 import time
 
 import pytest
@@ -31,3 +31,15 @@ def test_a_terminated_backend_fails_it():
     connection.close()
     with connection.cursor() as cur:  # Django reconnects on the next use
         cur.execute("SELECT 1")
+
+
+def test_hot_statements_are_prepared_after_a_few_runs(sponsor):
+    from apps.jobs.selectors import job_get
+    from tests.conftest import create_job
+
+    job = create_job(sponsor)
+    for _ in range(6):
+        assert str(job_get(job_id=job["id"]).id) == job["id"]
+    with connection.cursor() as cur:
+        cur.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", ["%FROM jobs_job j WHERE%"])
+        assert cur.fetchall()
