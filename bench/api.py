@@ -161,9 +161,10 @@ def prepare(target: "Target", args) -> dict:
 # --- Servers --------------------------------------------------------------------------------------
 
 class Target:
-    def __init__(self, name: str, root: Path, db_url: str, redis_url: str, extra_args: str = ""):
+    def __init__(self, name: str, root: Path, db_url: str, redis_url: str, extra_args: str = "",
+                 server: str = "gunicorn"):
         self.name, self.root, self.db_url, self.redis_url = name, root, db_url, redis_url
-        self.extra_args = extra_args.split()
+        self.extra_args, self.server = extra_args.split(), server
         self.proc: subprocess.Popen | None = None
         self.port = 0
         self.data: dict = {}
@@ -180,11 +181,16 @@ class Target:
                "AGORA_LIST_CACHE_SECONDS": str(list_cache_seconds)}
         # cwd is the checkout, so gunicorn reads that checkout's gunicorn.conf.py (if any); the
         # command line still wins for the bind address, the worker count and the timeout.
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "agora.wsgi:application", "-b", f"127.0.0.1:{self.port}",
-             "-w", str(workers), "--timeout", "60", *os.environ.get("BENCH_GUNICORN_ARGS", "").split(),
-             *self.extra_args],
-            cwd=self.root, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if self.server == "granian":  # a Rust HTTP server running the same WSGI app in worker threads
+            command = [str(Path(sys.executable).parent / "granian"), "--interface", "wsgi", "--host", "127.0.0.1",
+                       "--port", str(self.port), "--workers", str(workers), "--no-ws", *self.extra_args,
+                       "agora.wsgi:application"]
+        else:
+            command = [sys.executable, "-m", "gunicorn", "agora.wsgi:application", "-b", f"127.0.0.1:{self.port}",
+                       "-w", str(workers), "--timeout", "60", *os.environ.get("BENCH_GUNICORN_ARGS", "").split(),
+                       *self.extra_args]
+        self.proc = subprocess.Popen(command, cwd=self.root, env=env, start_new_session=True,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(150):
             try:
                 if _exchange(self.port, _encode_request(self.port, "GET", "/readyz", {}, b"", True))[0] == 200:
@@ -447,6 +453,8 @@ def main():
     parser.add_argument("--list-cache-seconds", type=int, default=30,
                         help="the server's AGORA_LIST_CACHE_SECONDS (production default 30; 0 measures "
                              "every list request on the database)")
+    parser.add_argument("--new-server", default="gunicorn", choices=["gunicorn", "granian"],
+                        help="the new target's server (BENCH_SERVER_ARGS_NEW adds options)")
     parser.add_argument("--only", default="", help="comma-separated phase names to run (default: all)")
     parser.add_argument("--topics", type=int, default=TOPICS, help="topics to seed (memory check: try 1000)")
     parser.add_argument("--votes", type=int, default=BIG_VOTES, help="votes on the big topic")
@@ -458,7 +466,8 @@ def main():
         return prepare_main(args)
 
     redis_dbs = os.environ.get("BENCH_REDIS_DBS", "13,12").split(",")
-    targets = [Target("new", ROOT, DB_URL, f"{REDIS_BASE}/{redis_dbs[0]}")]
+    targets = [Target("new", ROOT, DB_URL, f"{REDIS_BASE}/{redis_dbs[0]}", os.environ.get("BENCH_SERVER_ARGS_NEW", ""),
+                      args.new_server)]
     if args.compare:
         targets.insert(0, Target("old", Path(args.compare).resolve(), db_url_for("_old"),
                                  f"{REDIS_BASE}/{redis_dbs[1]}", os.environ.get("BENCH_GUNICORN_ARGS_OLD", "")))
@@ -471,7 +480,7 @@ def main():
             target.start(args.workers, args.log_level, args.list_cache_seconds)
             commit = subprocess.run(["git", "-C", str(target.root), "rev-parse", "--short", "HEAD"],
                                     capture_output=True, text=True).stdout.strip()
-            print(f"{target.name}: {target.root} at {commit} (+ uncommitted changes, if any), gunicorn -w "
+            print(f"{target.name}: {target.root} at {commit} (+ uncommitted changes, if any), {target.server} -w "
                   f"{args.workers} {' '.join(target.extra_args)}; worker RSS after start (MB): "
                   f"{[round(x) for x in worker_rss_mb(target)]}")
         print(f"LOG_LEVEL={args.log_level}, AGORA_LIST_CACHE_SECONDS={args.list_cache_seconds}; "

@@ -93,7 +93,7 @@ def eligibility_facts(*, address: str) -> EligibilityFacts:
     reads the same facts with the session instead (eligibility_joins), so an API write needs none."""
     profile = AgentProfile._meta.db_table
     with connection.cursor() as cur:
-        cur.execute(f"SELECT p.participant_type, st.staked_units, r.score FROM (SELECT %s::varchar AS address) a "
+        cur.execute(f"SELECT p.participant_type, st.{_stake_column()}, r.score FROM (SELECT %s::varchar AS address) a "
                     f"LEFT JOIN {profile} p ON p.address = a.address {_stake_and_score_joins('a')}", [address])
         participant_type, stake, score = cur.fetchone()
     return eligibility_facts_from_row(participant_type, stake, score)
@@ -104,10 +104,17 @@ def _stake_and_score_joins(alias: str) -> str:
             f"LEFT JOIN {Reputation._meta.db_table} r ON r.address = {alias}.address")
 
 
+def _stake_column() -> str:
+    """The stake column the gates compare: the model's ACTIVE_FIELD where it names one (stake that is
+    unbonding no longer counts), else staked_units."""
+    model = stake_model()
+    return model._meta.get_field(getattr(model, "ACTIVE_FIELD", "staked_units")).column
+
+
 def eligibility_joins(alias: str) -> tuple[str, str]:
     """(columns, joins) that add an address's eligibility facts to a query over a table aliased
     `alias` with an `address` column; eligibility_facts_from_row() reads the three columns back."""
-    return ("p.participant_type, st.staked_units, r.score",
+    return (f"p.participant_type, st.{_stake_column()}, r.score",
             f"LEFT JOIN {AgentProfile._meta.db_table} p ON p.address = {alias}.address "
             + _stake_and_score_joins(alias))
 

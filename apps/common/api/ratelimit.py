@@ -140,6 +140,10 @@ def enforce_auth_ip(request) -> None:
 
 
 def enforce_write_address(request) -> None:
+    enforce_write_for(request, request.user.address)
+
+
+def enforce_write_for(request, address: str) -> None:
     """The per-address write limit, and the global per-IP hit if the middleware left it to us."""
     per_minute, global_per_minute = settings.AGORA_WRITE_RATE_LIMIT_PER_MIN, settings.AGORA_RATE_LIMIT_PER_MIN
     window_start, retry_after = _window(int(time.time()))
@@ -148,7 +152,7 @@ def enforce_write_address(request) -> None:
         keys.append(_key_global(request, window_start))
         limits.append(global_per_minute)
     if per_minute > 0:
-        keys.append(_key_write(request.user.address, window_start))
+        keys.append(_key_write(address, window_start))
         limits.append(per_minute)
     if not keys:
         return
