@@ -3,9 +3,6 @@ import uuid
 
 import structlog
 from django.conf import settings
-from django.contrib.auth.middleware import AuthenticationMiddleware
-from django.contrib.messages.middleware import MessageMiddleware
-from django.contrib.sessions.middleware import SessionMiddleware
 
 from apps.common.api.clientip import client_ip
 from apps.common.api.errors import error_response
@@ -90,25 +87,3 @@ class BodySizeLimitMiddleware:
             return error_response(f"Request body is larger than {limit} bytes.", "payload_too_large", 413)
         return self.get_response(request)
 
-
-class _PagesOnly:
-    """Skips a page middleware on /api/: the API authenticates bearer tokens only, so Django's session,
-    user and messages cost every API request something and give it nothing. Subclasses of Django's
-    own classes, so the admin's checks still find them."""
-
-    def __call__(self, request):
-        if request.path_info.startswith("/api/"):
-            return self.get_response(request)
-        return super().__call__(request)
-
-
-class PageSessionMiddleware(_PagesOnly, SessionMiddleware):
-    pass
-
-
-class PageAuthenticationMiddleware(_PagesOnly, AuthenticationMiddleware):
-    pass
-
-
-class PageMessageMiddleware(_PagesOnly, MessageMiddleware):
-    pass

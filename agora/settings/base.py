@@ -39,11 +39,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "agora.middleware.GlobalRateLimitMiddleware",
-    "agora.middleware.PageSessionMiddleware",  # these three skip /api/ (bearer tokens only)
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "agora.middleware.PageAuthenticationMiddleware",
-    "agora.middleware.PageMessageMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
