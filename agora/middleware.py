@@ -86,4 +86,3 @@ class BodySizeLimitMiddleware:
         if length.isdigit() and int(length) > limit:
             return error_response(f"Request body is larger than {limit} bytes.", "payload_too_large", 413)
         return self.get_response(request)
-
