@@ -33,3 +33,19 @@ def child_exit(server, worker):
 def on_exit(server):
     if _made_here:
         shutil.rmtree(_metrics_dir, ignore_errors=True)
+
+
+# Threaded workers (gthread), measured in bench/api.py (docs/architecture.md, "Performance"): a sync worker
+# closes the connection after every response, so clients that keep it alive (the SDK, httpx, any pool)
+# would pay a new TCP connection per request; gthread keeps it open, and its threads run Python while
+# another request waits on PostgreSQL or Redis. Each thread holds its own database connection: size
+# max_connections (or PgBouncer) for WEB_CONCURRENCY x GUNICORN_THREADS per web process (docs/capacity.md).
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Idle keep-alive connections wait in the worker's poller, not in a thread. Longer than the SDK's
+# pool expiry (httpx: 5 s) so a polling agent reuses its connection; behind a load balancer, keep
+# this above the balancer's idle timeout.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "20"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"

@@ -93,7 +93,8 @@ def test_a_rotated_secret_key_still_reads_what_the_old_one_signed_while_it_is_a_
 
 def test_collectstatic_with_production_settings(tmp_path):
     """The deploy step `manage.py collectstatic --noinput`: whitenoise then serves the files, compressed."""
-    env = {**COMPLETE, "DATABASE_URL": "postgres://postgres@127.0.0.1/postgres", "STATIC_ROOT": str(tmp_path / "static")}
+    env = {**COMPLETE, "DATABASE_URL": "postgres://postgres@127.0.0.1/postgres",
+           "STATIC_ROOT": str(tmp_path / "static")}
     result = _manage("collectstatic", "--noinput", env=env)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "static" / "agora" / "site.css").exists()

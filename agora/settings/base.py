@@ -70,9 +70,14 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres:///agora")}
+# The stock PostgreSQL backend with a health check that needs no round trip (apps/common/db/base.py).
+DATABASES["default"]["ENGINE"] = "apps.common.db"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The hot paths' hand-written statements are prepared on each connection (apps/common/db/__init__.py).
+# Turn off behind a pooler that can't keep prepared statements (PgBouncer < 1.21 in transaction mode).
+AGORA_DB_PREPARED_STATEMENTS = env.bool("AGORA_DB_PREPARED_STATEMENTS", default=True)
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:

@@ -7,6 +7,7 @@ DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="local-dev-only-not-secret")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://agora@127.0.0.1:54329/agora")}
+DATABASES["default"]["ENGINE"] = "apps.common.db"
 AGORA_SERVICE_STAGE = env("AGORA_SERVICE_STAGE", default="demo")
 AGORA_ENABLE_DEV_ENDPOINTS = env.bool("AGORA_ENABLE_DEV_ENDPOINTS", default=True)
 AGORA_DEV_SECRET = env("AGORA_DEV_SECRET", default="local-dev-secret")

@@ -6,6 +6,7 @@ SECRET_KEY = "test-only-secret-key-that-is-long-enough-for-django-checks"
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/agora")}
+DATABASES["default"]["ENGINE"] = "apps.common.db"
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 # pytest empties the database between transactional tests with TRUNCATE, which the receipt table refuses
 # unless the session allows it (jobs migration 0008). Only test connections do; the test of the trigger

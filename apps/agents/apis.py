@@ -5,7 +5,7 @@ from rest_framework.views import APIView
 from apps.common.api.inputs import body_data, query_data
 from apps.common.api.pagination import parse_limit
 from apps.common.api.permissions import IsAgent
-from apps.common.api.ratelimit import enforce_write_address
+from apps.common.api.ratelimit import enforce_write_address, write_limited
 from apps.common.api.schema import ADDRESS, address_param, limit_param, with_errors
 from apps.common.chain import normalize_address
 from apps.common.errors import InvalidInput
@@ -26,6 +26,7 @@ from .serializers import (
 ADDRESS_PARAM = address_param()
 
 
+@write_limited
 class ProfileApi(APIView):
     permission_classes = [IsAgent]
 

@@ -1,5 +1,8 @@
+from typing import NamedTuple
+
 from django.conf import settings
-from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db import connection
+from django.db.models import Q, Sum
 
 from apps.common.chain import usdc_to_units
 
@@ -87,18 +90,48 @@ def stake_status(*, address: str) -> dict:
     }
 
 
-def eligibility_facts(*, address: str) -> tuple[str, int, int]:
-    """(participant_type, active stake units, reputation score) in one query: the gates run on every
-    submission and vote. Unbonding stake is still slashable but no longer counts."""
+class EligibilityFacts(NamedTuple):
+    """What the submit and vote gates read about an address (apps/agents/eligibility.py)."""
+
+    participant_type: str
+    staked_units: int
+    score: int
+
+
+def eligibility_facts(*, address: str) -> EligibilityFacts:
+    """(participant_type, staked units, reputation score) in one query. The bearer authentication
+    reads the same facts with the session instead (eligibility_joins), so an API write needs none."""
+    profile = AgentProfile._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT p.participant_type, st.{_stake_column()}, r.score FROM (SELECT %s::varchar AS address) a "
+                    f"LEFT JOIN {profile} p ON p.address = a.address {_stake_and_score_joins('a')}", [address])
+        participant_type, stake, score = cur.fetchone()
+    return eligibility_facts_from_row(participant_type, stake, score)
+
+
+def _stake_and_score_joins(alias: str) -> str:
+    return (f"LEFT JOIN {stake_model()._meta.db_table} st ON st.address = {alias}.address "
+            f"LEFT JOIN {Reputation._meta.db_table} r ON r.address = {alias}.address")
+
+
+def _stake_column() -> str:
+    """The stake column the gates compare: the model's ACTIVE_FIELD where it names one (stake that is
+    unbonding no longer counts), else staked_units."""
     model = stake_model()
-    row = (AgentProfile.objects.filter(address=address)
-           .annotate(stake=Subquery(model.objects.filter(address=OuterRef("address")).values(model.ACTIVE_FIELD)[:1]),
-                     score=Subquery(Reputation.objects.filter(address=OuterRef("address")).values("score")[:1]))
-           .values_list("participant_type", "stake", "score").first())
-    if row is None:
-        return "unknown", 0, 0
-    participant_type, stake, score = row
-    return participant_type, int(stake or 0), int(score or 0)
+    return model._meta.get_field(getattr(model, "ACTIVE_FIELD", "staked_units")).column
+
+
+def eligibility_joins(alias: str) -> tuple[str, str]:
+    """(columns, joins) that add an address's eligibility facts to a query over a table aliased
+    `alias` with an `address` column; eligibility_facts_from_row() reads the three columns back."""
+    return (f"p.participant_type, st.{_stake_column()}, r.score",
+            f"LEFT JOIN {AgentProfile._meta.db_table} p ON p.address = {alias}.address "
+            + _stake_and_score_joins(alias))
+
+
+def eligibility_facts_from_row(participant_type, stake, score) -> EligibilityFacts:
+    # No profile row reads as "unknown", as profile_get's defaults say.
+    return EligibilityFacts(participant_type or "unknown", int(stake or 0), int(score or 0))
 
 
 def profile_counts() -> dict:

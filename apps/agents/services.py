@@ -13,13 +13,14 @@ from .models import (
     ParticipantType,
     Reputation,
     ReputationKind,
-    ReputationLedger,
     Stake,
 )
 from .rules import default_avatar_seed
 from .selectors import agr_status
 
 _PROFILE_FIELDS = ("nickname", "avatar_url", "participant_type")
+REPUTATION_ADJUST_SQL = ("SELECT score_after, wins_after, losses_after FROM agents_reputation_adjust("
+                         "%s, %s::integer, %s, %s, %s, %s::uuid, %s::uuid, %s::integer, %s::integer, %s)")
 
 
 def profile_ensure(*, address: str) -> AgentProfile:
@@ -53,23 +54,11 @@ def _reputation_locked(address: str) -> Reputation:
 def reputation_adjust(*, address: str, delta: int, kind: str, reason: str = "", actor: str = "system",
                       job_id=None, submission_id=None, wins: int = 0, losses: int = 0) -> Reputation:
     """Change a score and record why. Callers hold the transaction (all callers are atomic)."""
-    reputation = _reputation_increment(address, delta=delta, wins=wins, losses=losses)
-    ReputationLedger.objects.create(address=address, kind=kind, delta=delta, score_after=reputation.score,
-                                    reason=reason, actor=actor, job_id=job_id, submission_id=submission_id)
-    return reputation
-
-
-def _reputation_increment(address: str, *, delta: int, wins: int, losses: int) -> Reputation:
-    """Create-or-increment in one statement (the ORM needs three: insert, update, read back)."""
-    table = Reputation._meta.db_table
     now = timezone.now()
     with connection.cursor() as cur:
-        cur.execute(
-            f"INSERT INTO {table} (address, score, wins, losses, last_updated_at) VALUES (%s, %s, %s, %s, %s) "
-            f"ON CONFLICT (address) DO UPDATE SET score = {table}.score + excluded.score, "
-            f"wins = {table}.wins + excluded.wins, losses = {table}.losses + excluded.losses, "
-            f"last_updated_at = excluded.last_updated_at RETURNING score, wins, losses",
-            [address, delta, wins, losses, now])
+        # Create-or-increment and the ledger row in one statement (agents migration 0003), one round trip.
+        cur.execute(REPUTATION_ADJUST_SQL,
+                    [address, delta, kind, reason, actor, job_id, submission_id, wins, losses, now])
         score, total_wins, total_losses = cur.fetchone()
     return Reputation(address=address, score=score, wins=total_wins, losses=total_losses, last_updated_at=now)
 

@@ -8,6 +8,8 @@ from functools import cached_property
 
 from django.db import connection
 
+from apps.common.db import prepared_cursor
+
 
 class RowLoader:
     def __init__(self, model, alias: str):
@@ -28,7 +30,7 @@ class RowLoader:
         return self.model._meta.get_field(field_name).get_db_prep_value(value, connection)
 
     def fetch(self, sql: str, params) -> list:
-        with connection.cursor() as cursor:
+        with prepared_cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         converters = self._converters

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 from apps.common.api.inputs import body_data, query_text
 from apps.common.api.pagination import parse_limit
 from apps.common.api.permissions import IsAgent
-from apps.common.api.ratelimit import enforce_write_address
+from apps.common.api.ratelimit import enforce_write_address, write_limited
 from apps.common.api.schema import limit_param, with_errors
 
 from . import list_cache, selectors, services
@@ -26,6 +26,8 @@ from .serializers import (
     VoteSummaryOutputSerializer,
     job_list_representation,
     job_representation,
+    submission_representation,
+    vote_representation,
 )
 
 LIST_PARAMS = [
@@ -40,6 +42,7 @@ def _bind_job(job_id) -> None:
     structlog.contextvars.bind_contextvars(job_id=str(job_id))
 
 
+@write_limited
 class JobCollectionApi(APIView):
     """GET lists topics; POST creates one (the caller becomes the sponsor)."""
 
@@ -89,9 +92,10 @@ class JobSubmissionListApi(APIView):
         rows, next_cursor = selectors.submission_list(job_id=job_id, limit=limit,
                                                       after=request.query_params.get("after"))
         headers = {"X-Next-Cursor": next_cursor} if next_cursor else {}
-        return Response(SubmissionOutputSerializer(rows, many=True).data, headers=headers)
+        return Response([submission_representation(row) for row in rows], headers=headers)
 
 
+@write_limited
 class SubmissionCreateApi(APIView):
     permission_classes = [IsAgent]
 
@@ -102,10 +106,12 @@ class SubmissionCreateApi(APIView):
         data = body_data(request, SubmissionCreateInputSerializer)
         _bind_job(data["job_id"])
         submission = services.submission_create(job_id=data["job_id"], agent=request.user.address,
-                                                content=data["content"], evidence=data["evidence"])
-        return Response({"submission": SubmissionOutputSerializer(submission).data}, status=201)
+                                                content=data["content"], evidence=data["evidence"],
+                                                eligibility=request.user.eligibility)
+        return Response({"submission": submission_representation(submission)}, status=201)
 
 
+@write_limited
 class VoteCastApi(APIView):
     permission_classes = [IsAgent]
 
@@ -116,8 +122,9 @@ class VoteCastApi(APIView):
         data = body_data(request, VoteCastInputSerializer)
         _bind_job(data["job_id"])
         vote = services.vote_cast(job_id=data["job_id"], submission_id=data["submission_id"],
-                                  voter=request.user.address, review=data["review"])
-        return Response(VoteCastOutputSerializer({"vote": vote}).data)
+                                  voter=request.user.address, review=data["review"],
+                                  eligibility=request.user.eligibility)
+        return Response({"vote": vote_representation(vote)})
 
 
 class VoteSummaryApi(APIView):
@@ -128,6 +135,7 @@ class VoteSummaryApi(APIView):
         return Response(VoteSummaryOutputSerializer({"job_id": job_id, "tallies": tallies}).data)
 
 
+@write_limited
 class JobCloseApi(APIView):
     permission_classes = [IsAgent]
 

@@ -1,16 +1,17 @@
+import uuid
 from datetime import timedelta
 
 import structlog
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from apps.agents.eligibility import require_can_submit, require_can_vote
 from apps.agents.models import ReputationKind
 from apps.agents.rules import REP_PER_SUBMISSION, jury_weight
 from apps.agents.services import agr_credit, reputation_adjust
-from apps.common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from apps.common.db import prepared_cursor
+from apps.common.errors import ApplicationError, Conflict, Forbidden, InvalidInput, NotFound
 from apps.common.ids import as_uuid
 from apps.common.tasks import task_enqueue
 
@@ -40,86 +41,71 @@ def job_create(*, sponsor: str, title: str, prompt: str, bounty_units: int, tags
     return job
 
 
-def _lock_open_job_shared(job_id) -> Job:
-    """Share-lock the topic: submissions and votes run side by side, but a close (FOR UPDATE)
-    waits for them and they wait for it, so nothing lands on a topic after it closed."""
-    job = next(iter(Job.objects.raw(
-        "SELECT id, status, sponsor_address FROM jobs_job WHERE id = %s FOR SHARE", [job_id])), None)
-    if job is None:
-        raise NotFound("topic not found", code="job_not_found")
-    if job.status != JobStatus.OPEN:
-        raise Conflict("topic is closed", code="job_closed")
-    return job
+# The locked part of submission_create and vote_cast runs as one PL/pgSQL function each (jobs migration
+# 0009): one round trip, and outside an atomic block its own transaction (no BEGIN, no COMMIT). Each
+# returns an outcome code, and refuses before it writes anything.
+_SUBMISSION_CREATE_SQL = ("SELECT outcome, rewarded FROM jobs_submission_create(%s::uuid, %s::uuid, %s, %s, %s, "
+                          "%s, %s, %s::integer, %s, %s)")
+_VOTE_CAST_SQL = ("SELECT outcome, vote_id, vote_created_at FROM jobs_vote_cast(%s::uuid, %s::uuid, %s, %s::integer, "
+                  "%s, %s, %s::uuid, %s)")
+_EVIDENCE = Submission._meta.get_field("evidence")
 
 
-def _xact_lock(key: str) -> None:
-    """A transaction-scoped advisory lock: callers holding the same key run one at a time."""
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+def _refusal(outcome: str, gate: ApplicationError | None) -> ApplicationError:
+    return {
+        "job_not_found": lambda: NotFound("topic not found", code="job_not_found"),
+        "job_closed": lambda: Conflict("topic is closed", code="job_closed"),
+        "own_topic": lambda: Forbidden("a sponsor can't submit to its own topic", code="own_topic"),
+        "ineligible": lambda: gate,
+        "submission_not_in_job": lambda: InvalidInput("submission_id is not a submission of this topic",
+                                                      code="submission_not_in_job"),
+        "self_vote": lambda: Forbidden("you can't vote for your own submission", code="self_vote"),
+    }[outcome]()
 
 
-@transaction.atomic
-def submission_create(*, job_id, agent: str, content: str, evidence: list[dict]) -> Submission:
-    job = _lock_open_job_shared(job_id)
-    if agent == job.sponsor_address:
-        raise Forbidden("a sponsor can't submit to its own topic", code="own_topic")
-    require_can_submit(agent)
-    # One agent's submissions to one topic go one at a time, so of two racing first submissions the
-    # second sees the first (READ COMMITTED: the check below reads after the lock is granted).
-    _xact_lock(f"submit:{job.id}:{agent}")
-    first = not Submission.objects.filter(job_id=job.id, agent_address=agent).exists()
-    submission = Submission.objects.create(job_id=job.id, agent_address=agent, content=content, evidence=evidence)
-    if first:  # later submissions to the same topic earn nothing: spam can't buy jury weight
-        reputation_adjust(address=agent, delta=REP_PER_SUBMISSION, kind=ReputationKind.SUBMISSION,
-                          reason="first valid submission to the topic", job_id=job.id, submission_id=submission.id)
-    log.info("submission_created", job_id=str(job.id), submission_id=str(submission.id), rewarded=first)
+def _gate(check, address: str, eligibility) -> tuple[int, ApplicationError | None]:
+    """The gates' verdict, raised only once the topic is known to exist and be open (the errors'
+    order is part of the protocol): (reputation score, None) or (0, the error)."""
+    try:
+        return check(address, facts=eligibility), None
+    except ApplicationError as exc:
+        return 0, exc
+
+
+def submission_create(*, job_id, agent: str, content: str, evidence: list[dict], eligibility=None) -> Submission:
+    """`eligibility`: the agent's EligibilityFacts when the caller already has them (the bearer
+    authentication reads them with the session); read here otherwise."""
+    job_id = as_uuid(job_id, field="job_id")
+    _, gate = _gate(require_can_submit, agent, eligibility)
+    submission = Submission(id=uuid.uuid4(), job_id=job_id, agent_address=agent, content=content, evidence=evidence,
+                            created_at=timezone.now())
+    with prepared_cursor() as cur:
+        cur.execute(_SUBMISSION_CREATE_SQL, [
+            submission.id, job_id, agent, content, _EVIDENCE.get_db_prep_value(evidence, connection), gate is None,
+            submission.created_at, REP_PER_SUBMISSION, ReputationKind.SUBMISSION,
+            "first valid submission to the topic"])
+        outcome, rewarded = cur.fetchone()
+    if outcome != "ok":
+        raise _refusal(outcome, gate)
+    log.info("submission_created", job_id=str(job_id), submission_id=str(submission.id), rewarded=rewarded)
     return submission
 
 
-@transaction.atomic
-def vote_cast(*, job_id, submission_id, voter: str, review: str = "") -> Vote:
+def vote_cast(*, job_id, submission_id, voter: str, review: str = "", eligibility=None) -> Vote:
+    """One vote per voter per topic; a second call moves it (the running tally follows in the same
+    transaction). `eligibility` as for submission_create."""
     submission_id = as_uuid(submission_id, field="submission_id")
-    job = _lock_open_job_shared(job_id)
-    weight = jury_weight(require_can_vote(voter))
-    _lock_voter(job.id, voter)
-    previous = (Vote.objects.filter(job_id=job.id, voter_address=voter)
-                .only("id", "submission_id", "weight", "created_at").first())
-    deltas = {submission_id: [weight, 1]}
-    if previous is not None:
-        old = deltas.setdefault(previous.submission_id, [0, 0])
-        old[0] -= previous.weight
-        old[1] -= 1
-    # Sorted, so two voters moving in opposite directions lock the counter rows in one order. The
-    # job filter doubles as the membership check, and for the submission voted for the author filter
-    # as the self-vote check: no row updated means one of the two failed (_vote_refusal says which).
-    for sid, (weighted, voters) in sorted(deltas.items()):
-        if weighted or voters or sid == submission_id:  # the target is always checked, even on a no-op re-vote
-            target = Submission.objects.filter(pk=sid, job_id=job.id)
-            if sid == submission_id:
-                target = target.exclude(agent_address=voter)
-            if not target.update(weighted_votes=F("weighted_votes") + weighted, voters=F("voters") + voters):
-                raise _vote_refusal(job.id, sid, voter)
-    # INSERT .. ON CONFLICT (job, voter) DO UPDATE: a second vote moves the first. RETURNING gives
-    # the row's id (the existing one on a move), so no read-back is needed.
-    (vote,) = Vote.objects.bulk_create(
-        [Vote(job_id=job.id, submission_id=submission_id, voter_address=voter, weight=weight, review=review)],
-        update_conflicts=True, unique_fields=["job", "voter_address"],
-        update_fields=["submission", "weight", "review", "updated_at"],
-    )
-    if previous is not None:
-        vote.id, vote.created_at = previous.id, previous.created_at
-    return vote
-
-
-def _lock_voter(job_id, voter: str) -> None:
-    """One voter's votes on one topic apply one at a time, so `previous` is always current."""
-    _xact_lock(f"vote:{job_id}:{voter}")
-
-
-def _vote_refusal(job_id, submission_id, voter: str):
-    if Submission.objects.filter(pk=submission_id, job_id=job_id, agent_address=voter).exists():
-        return Forbidden("you can't vote for your own submission", code="self_vote")
-    return InvalidInput("submission_id is not a submission of this topic", code="submission_not_in_job")
+    job_id = as_uuid(job_id, field="job_id")
+    score, gate = _gate(require_can_vote, voter, eligibility)
+    weight = jury_weight(score) if gate is None else 0
+    now = timezone.now()
+    with prepared_cursor() as cur:
+        cur.execute(_VOTE_CAST_SQL, [job_id, submission_id, voter, weight, review, gate is None, uuid.uuid4(), now])
+        outcome, vote_id, created_at = cur.fetchone()
+    if outcome != "ok":
+        raise _refusal(outcome, gate)
+    return Vote(id=vote_id, job_id=job_id, submission_id=submission_id, voter_address=voter, weight=weight,
+                review=review, created_at=created_at, updated_at=now)
 
 
 def job_close(*, job_id, actor: str, winner_submission_id, close_fields: dict | None = None) -> Job:

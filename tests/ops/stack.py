@@ -297,7 +297,8 @@ class Stack:
         self.start_redis()
         # The slow parts side by side: each process spends most of its start importing Django.
         deploy = subprocess.Popen([sys.executable, "manage.py", "deploy_contracts", "--rpc-url", self.anvil.url,
-                                   "--with-mock-usdc", "--unbonding-period", "604800",  # production refuses 0 (slashing.E004)
+                                   # production refuses an unbonding period of 0 (slashing.E004)
+                                   "--with-mock-usdc", "--unbonding-period", "604800",
                                    "--out", str(self.deployment)], cwd=ROOT, env=self.env,
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         release = subprocess.run(["bash", str(ROOT / "scripts" / "process.sh"), "release"], cwd=ROOT, env=self.env,

@@ -1,9 +1,17 @@
 """Rate limits shared across processes through the cache (Redis in production and tests).
 
 All limits count requests in fixed one-minute windows; the seconds left in the window become
-Retry-After. The per-IP auth limit and the per-address write limit use django-ratelimit. The
-global per-IP ceiling runs on every API request, so it counts with one pipelined
-INCR + EXPIRE round trip instead of django-ratelimit's add-then-incr (two).
+Retry-After. The per-IP auth limit uses django-ratelimit. The global per-IP ceiling runs on every
+API request and the per-address write limit on every write, so they count with pipelined
+INCR + EXPIRE instead of django-ratelimit's add-then-incr (two round trips each): one round trip
+for any number of keys (`_keys_*` compute the keys, `_count_hits` counts them).
+
+A write with a bearer token pays one round trip for both limits: the middleware leaves its global
+hit to the view (`defer_global`) when the view is marked `@write_limited` (its unsafe methods call
+enforce_write_address before anything else), and enforce_write_address counts both keys together.
+If such a request is refused before it gets there (a bad token, a bad body), the middleware counts
+the hit afterwards and answers 429 if it was over the ceiling; every other request is counted before
+its view runs, as before.
 When the cache is unreachable, every limit fails open: the request is served, the failure logged
 (`ratelimit_cache_unavailable`) and counted (`agora_ratelimit_fail_open_total{group}`), and /readyz
 reports Redis as degraded without failing, rather than turning every request into a 500.
@@ -49,28 +57,84 @@ def usage_or_none(request, *, group: str, key, per_minute: int) -> Usage | None:
     return Usage(usage["should_limit"], max(1, usage["time_left"]))
 
 
-def global_usage_or_none(request, per_minute: int) -> Usage | None:
-    now = int(time.time())
-    window_start = now - now % WINDOW_SECONDS
-    key = f"rl:global-ip:{client_network(request)}:{window_start}"
-    try:
-        count = _count_hit(key)
-    except Exception as exc:
-        _failed_open("global-ip", exc)
-        return None
-    return Usage(count > per_minute, max(1, window_start + WINDOW_SECONDS - now))
+def _window(now: int) -> tuple[int, int]:
+    """(start of the current one-minute window, seconds left in it: the Retry-After)."""
+    start = now - now % WINDOW_SECONDS
+    return start, max(1, start + WINDOW_SECONDS - now)
 
 
-def _count_hit(key: str) -> int:
+def _key_global(request, window_start: int) -> str:
+    return f"rl:global-ip:{client_network(request)}:{window_start}"  # an IPv6 client by its /64
+
+
+def _key_write(address: str, window_start: int) -> str:
+    return f"rl:write-address:{address}:{window_start}"
+
+
+def _count_hits(keys: list[str]) -> list[int]:
+    """Count one hit on each key, in one round trip; returns the counts in the window so far."""
     cache = shared_cache()
     if cache is None:  # make run's local cache: one process, so the cache API is enough
         local = caches["default"]
-        local.add(key, 0, WINDOW_SECONDS + 5)
-        return local.incr(key)
+        counts = []
+        for key in keys:
+            local.add(key, 0, WINDOW_SECONDS + 5)
+            counts.append(local.incr(key))
+        return counts
     pipe = cache.client.get_client(write=True).pipeline(transaction=False)
-    pipe.incr(key)
-    pipe.expire(key, WINDOW_SECONDS + 5, nx=True)  # only the window's first hit sets the expiry
-    return pipe.execute()[0]
+    for key in keys:
+        pipe.incr(key)
+        pipe.expire(key, WINDOW_SECONDS + 5, nx=True)  # only the window's first hit sets the expiry
+    return pipe.execute()[::2]
+
+
+def _counted(keys: list[str], group: str) -> list[int] | None:
+    try:
+        return _count_hits(keys)
+    except Exception as exc:  # redis-py and django-redis raise several connection error types
+        _failed_open(group, exc)
+        return None
+
+
+def global_usage_or_none(request, per_minute: int) -> Usage | None:
+    window_start, retry_after = _window(int(time.time()))
+    counts = _counted([_key_global(request, window_start)], "global-ip")
+    return None if counts is None else Usage(counts[0] > per_minute, retry_after)
+
+
+# --- the global hit of a bearer write, counted with its write limit --------------------------------
+
+_DEFERRED = "_agora_global_rate_deferred"
+
+
+def write_limited(view_class):
+    """Marks an API view whose unsafe methods all start with enforce_write_address(request): for
+    those, the global per-IP hit is counted in the same round trip as the per-address one."""
+    view_class.agora_write_limited = True
+    return view_class
+
+
+def global_deferrable(request) -> bool:
+    """A write with a bearer token: its global hit may wait for the view's write limit."""
+    return (request.method not in ("GET", "HEAD", "OPTIONS")
+            and request.META.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer ")
+
+
+def defer_global(request) -> None:
+    setattr(request, _DEFERRED, True)
+
+
+def global_deferred(request) -> bool:
+    return getattr(request, _DEFERRED, False)
+
+
+def take_global_deferred(request) -> bool:
+    """True (once) if this request's global hit is still to be counted."""
+    http_request = getattr(request, "_request", request)  # DRF's Request wraps Django's
+    if getattr(http_request, _DEFERRED, False):
+        setattr(http_request, _DEFERRED, False)
+        return True
+    return False
 
 
 def enforce(request, *, group: str, key, per_minute: int) -> None:
@@ -90,6 +154,18 @@ def enforce_write_address(request) -> None:
 
 
 def enforce_write_for(request, address: str) -> None:
-    """Per-address writes, shared by the API (bearer) and the sponsor pages (session cookie)."""
-    enforce(request, group="write-address", key=lambda _g, _r: address,
-            per_minute=settings.AGORA_WRITE_RATE_LIMIT_PER_MIN)
+    """The per-address write limit, and the global per-IP hit if the middleware left it to us."""
+    per_minute, global_per_minute = settings.AGORA_WRITE_RATE_LIMIT_PER_MIN, settings.AGORA_RATE_LIMIT_PER_MIN
+    window_start, retry_after = _window(int(time.time()))
+    keys, limits = [], []
+    if take_global_deferred(request) and global_per_minute > 0:
+        keys.append(_key_global(request, window_start))
+        limits.append(global_per_minute)
+    if per_minute > 0:
+        keys.append(_key_write(address, window_start))
+        limits.append(per_minute)
+    if not keys:
+        return
+    counts = _counted(keys, "write-address")
+    if counts and any(count > limit for count, limit in zip(counts, limits, strict=True)):
+        raise RateLimited(retry_after)
