@@ -88,17 +88,19 @@ def _count_hits(keys: list[str]) -> list[int]:
     return pipe.execute()[::2]
 
 
-def _counted(keys: list[str], group: str) -> list[int] | None:
+def _counted(keys: list[str], groups: list[str]) -> list[int] | None:
+    """The counts, or None when the cache is down: then each limit in `groups` is skipped and counted."""
     try:
         return _count_hits(keys)
     except Exception as exc:  # redis-py and django-redis raise several connection error types
-        _failed_open(group, exc)
+        for group in groups:
+            _failed_open(group, exc)
         return None
 
 
 def global_usage_or_none(request, per_minute: int) -> Usage | None:
     window_start, retry_after = _window(int(time.time()))
-    counts = _counted([_key_global(request, window_start)], "global-ip")
+    counts = _counted([_key_global(request, window_start)], ["global-ip"])
     return None if counts is None else Usage(counts[0] > per_minute, retry_after)
 
 
@@ -157,15 +159,17 @@ def enforce_write_for(request, address: str) -> None:
     """The per-address write limit, and the global per-IP hit if the middleware left it to us."""
     per_minute, global_per_minute = settings.AGORA_WRITE_RATE_LIMIT_PER_MIN, settings.AGORA_RATE_LIMIT_PER_MIN
     window_start, retry_after = _window(int(time.time()))
-    keys, limits = [], []
+    keys, limits, groups = [], [], []
     if take_global_deferred(request) and global_per_minute > 0:
         keys.append(_key_global(request, window_start))
         limits.append(global_per_minute)
+        groups.append("global-ip")
     if per_minute > 0:
         keys.append(_key_write(address, window_start))
         limits.append(per_minute)
+        groups.append("write-address")
     if not keys:
         return
-    counts = _counted(keys, "write-address")
+    counts = _counted(keys, groups)
     if counts and any(count > limit for count, limit in zip(counts, limits, strict=True)):
         raise RateLimited(retry_after)
