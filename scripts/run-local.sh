@@ -42,6 +42,10 @@ fi
 
 .venv/bin/python manage.py migrate --noinput -v 0
 .venv/bin/python manage.py seed_demo
+operator_line=$(.venv/bin/python manage.py demo_operator)
+# beat's schedule in-process (anchor sweep, slash-proposal expiry, session purge); the indexer has its own loop
+.venv/bin/python manage.py run_periodic --skip onchain-index-streams > .local/periodic.log 2>&1 &
+PIDS+=($!)
 indexer_line="    Indexer        off (no local chain)"
 if [ -n "$anvil_bin" ]; then
   .venv/bin/python manage.py run_indexer --loop --interval 2 > .local/indexer.log 2>&1 &
@@ -58,7 +62,8 @@ cat <<MSG
     OpenAPI        $AGORA_BASE_URL/openapi.yaml
     Health         $AGORA_BASE_URL/readyz
 $indexer_line
-    Admin          $AGORA_BASE_URL/admin/  (create a login: .venv/bin/python manage.py createsuperuser)
+    Admin          $AGORA_BASE_URL/admin/  login: $operator_line
+    Periodic tasks anchor sweep, slash-proposal expiry, session purge (log: .local/periodic.log)
 $chain_line
 
 MSG
