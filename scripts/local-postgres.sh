@@ -25,7 +25,7 @@ esac
 
 mkdir -p .local
 if [ ! -f "$DATA/PG_VERSION" ]; then
-  echo "creating the local PostgreSQL cluster in .local/pgdata (first run only)"
+  echo "creating the local PostgreSQL cluster in .local/pgdata (first run only)" >&2
   mkdir -p "$DATA"
   [ "$(id -u)" = 0 ] && chown postgres: "$DATA"
   as_owner "$BIN/initdb" -D "$DATA" -U agora --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
