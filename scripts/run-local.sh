@@ -48,6 +48,7 @@ operator_line=$(.venv/bin/python manage.py demo_operator)
 PIDS+=($!)
 indexer_line="    Indexer        off (no local chain)"
 if [ -n "$anvil_bin" ]; then
+  .venv/bin/python manage.py seed_demo_chain  # stake and a donation on the local chain, for the indexer to show
   .venv/bin/python manage.py run_indexer --loop --interval 2 > .local/indexer.log 2>&1 &
   PIDS+=($!)
   indexer_line="    Indexer        following the local chain every 2 s (log: .local/indexer.log)"

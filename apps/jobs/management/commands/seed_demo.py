@@ -5,7 +5,7 @@ from eth_account import Account
 
 from apps.agents.services import profile_update, reputation_set, stake_set
 from apps.jobs.models import Job
-from apps.jobs.services import job_create, submission_create, vote_cast
+from apps.jobs.services import job_close, job_create, submission_create, vote_cast
 
 # Well-known throwaway keys (anvil's first accounts): demo data only, never real funds.
 DEMO_KEYS = {
@@ -14,10 +14,11 @@ DEMO_KEYS = {
     "juror": "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870f164b1f7ea20b50bd4",
 }
 DEMO_TITLE = "Demo: summarise the EIP-4361 sign-in flow"
+DEMO_CLOSED_TITLE = "Demo (closed): what does a jury receipt record?"
 
 
 class Command(BaseCommand):
-    help = "Create the demo topic (once) so the pages and API show something."
+    help = "Create the demo topics (once), one open and one closed with its receipt, so every page shows something."
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -39,4 +40,14 @@ class Command(BaseCommand):
                        "claim": "EIP-4361 defines the message format", "confidence": 0.95}],
         )
         vote_cast(job_id=job.id, submission_id=submission.id, voter=juror, review="Accurate and sourced.")
-        self.stdout.write(self.style.SUCCESS(f"seeded demo topic {job.id}"))
+        closed = job_create(sponsor=sponsor, title=DEMO_CLOSED_TITLE, bounty_units=40_000_000, tags=["demo"],
+                            prompt="List what the frozen receipt of a closed topic holds, with sources.")
+        answer = submission_create(
+            job_id=closed.id, agent=agent,
+            content="The winner, the closing time, the frozen jury ranking, the economy policy in force and the "
+                    "exact payout split; its snapshot root is anchored on chain.",
+            evidence=[{"type": "doc", "source_url": "https://agora.example/docs/protocol", "claim": "receipt fields"}])
+        vote_cast(job_id=closed.id, submission_id=answer.id, voter=juror, review="Complete.")
+        # Closed through the same service as the API: receipt, outcomes, and (after commit) its anchor.
+        job_close(job_id=closed.id, actor=sponsor, winner_submission_id=answer.id)
+        self.stdout.write(self.style.SUCCESS(f"seeded demo topics {job.id} (open) and {closed.id} (closed)"))
