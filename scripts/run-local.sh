@@ -32,7 +32,7 @@ if [ -n "$anvil_bin" ]; then
   for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$ANVIL_PORT" && break; sleep 0.2; done
   export AGORA_CHAIN_ID=31337 AGORA_SETTLEMENT_NETWORK=local-anvil AGORA_RPC_URL="http://127.0.0.1:$ANVIL_PORT"
   if [ ! -f .local/deployment.json ] || ! .venv/bin/python manage.py check_deployment -v 0 2>/dev/null; then
-    # demo sponsor, agent and juror (anvil accounts 0-2) get 10,000 mock USDC each
+    # demo sponsor and agent (anvil accounts 0-1) get 10,000 mock USDC each (seed_demo_chain funds the juror)
     .venv/bin/python manage.py deploy_contracts --rpc-url "$AGORA_RPC_URL" --with-mock-usdc --force \
       --fund 0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 \
              0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc

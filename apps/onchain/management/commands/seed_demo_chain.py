@@ -1,5 +1,5 @@
 """On the local chain of `make run`: the demo agent and juror stake, the demo sponsor donates.
-Idempotent (nothing is sent when the agent already has stake). Dev chains only."""
+Idempotent: each step is skipped once it is on chain. Dev chains only."""
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from eth_account import Account
@@ -24,12 +24,20 @@ class Command(BaseCommand):
         stake = contract(w3, "StakeVault", w3.to_checksum_address(settings.AGORA_STAKE_CONTRACT_ADDRESS))
         treasury = contract(w3, "TreasuryVault", w3.to_checksum_address(settings.AGORA_TREASURY_ADDRESS))
         sponsor, agent, juror = (Account.from_key(DEMO_KEYS[k]) for k in ("sponsor", "agent", "juror"))
-        if stake.functions.stakeOf(agent.address).call():
-            self.stdout.write("demo stake and donation already on chain")
-            return
-        for staker in (agent, juror):
+        done = []
+        for staker in (agent, juror):  # step by step, so a run cut short is completed by the next
+            if stake.functions.stakeOf(staker.address).call():
+                continue
+            # The demo juror is not one of anvil's funded accounts: give it gas (a dev-chain call) and USDC.
+            if w3.eth.get_balance(staker.address) < 10**17:
+                w3.provider.make_request("anvil_setBalance", [staker.address, hex(10**19)])
+            if usdc.functions.balanceOf(staker.address).call() < STAKE_UNITS:
+                send(w3, sponsor, usdc.functions.transfer(staker.address, STAKE_UNITS))
             send(w3, staker, usdc.functions.approve(stake.address, STAKE_UNITS))
             send(w3, staker, stake.functions.deposit(STAKE_UNITS))
-        send(w3, sponsor, usdc.functions.approve(treasury.address, DONATION_UNITS))
-        send(w3, sponsor, treasury.functions.donateUsdc(DONATION_UNITS, 1, b"\x00" * 32))
-        self.stdout.write(self.style.SUCCESS("demo agent and juror staked 100 USDC each; the sponsor donated 25 USDC"))
+            done.append(f"{staker.address} staked 100 USDC")
+        if not usdc.functions.balanceOf(treasury.address).call():
+            send(w3, sponsor, usdc.functions.approve(treasury.address, DONATION_UNITS))
+            send(w3, sponsor, treasury.functions.donateUsdc(DONATION_UNITS, 1, b"\x00" * 32))
+            done.append(f"{sponsor.address} donated 25 USDC")
+        self.stdout.write("; ".join(done) if done else "demo stake and donation already on chain")
